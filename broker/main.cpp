@@ -1,0 +1,77 @@
+// chat-broker: command line, signals, and the one event loop.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+
+#include "broker/broker.hpp"
+#include "patterns/log.hpp"
+#include "patterns/termination_signal.hpp"
+
+namespace {
+
+zchat::broker::Options parse(int argc, char** argv, int& exit_code) {
+    zchat::broker::Options o;
+    std::string level = "info";
+    double timeout_s = std::chrono::duration<double>(o.client_timeout).count();
+    CLI::App app{"chat-broker: the zchat rendezvous (ROUTER) and lobby fan-out (PUB)"};
+    app.add_option("--rendezvous", o.rendezvous, "ROUTER endpoint clients connect to")->capture_default_str();
+    app.add_option("--lobby", o.lobby, "lobby PUB endpoint; clients learn it at registration")
+        ->capture_default_str();
+    app.add_option("--log-level", level, "debug, info, warn, error or off (logs go to stderr)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
+    app.add_option("--timeout", timeout_s, "seconds of silence before a client is dropped")
+        ->capture_default_str()
+        ->check(CLI::Range(0.5, 3600.0));
+    app.add_option("--rate", o.rate, "sustained lobby messages per second per client")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000000u));
+    app.add_option("--burst", o.burst, "messages a client may send at once above the rate")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000000u));
+    app.add_option("--history", o.history, "recent lobby messages replayed to a newcomer (0: none)")
+        ->capture_default_str()
+        ->check(CLI::Range(0u, 10000u));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        exit_code = app.exit(e);
+        return o;
+    }
+    zchat::log::set_level(*zchat::log::parse_level(level));
+    o.client_timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+    exit_code = -1;
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int exit_code = -1;
+    auto options = parse(argc, argv, exit_code);
+    if (exit_code >= 0) return exit_code;
+    zchat::log::set_program("chat-broker");
+    try {
+        zmq::context_t ctx;
+        ctx.set(zmq::ctxopt::max_sockets, 65536);
+        zchat::TerminationSignal signals;
+        zchat::EventLoop loop;
+        zchat::broker::Broker broker(ctx, loop, options);
+        loop.watch(signals.fd(), [&] {
+            const int sig = signals.take();
+            broker.shutdown(sig == SIGINT ? "broker stopped (SIGINT)" : "broker stopped (SIGTERM)");
+            loop.stop();
+        });
+        std::cout << "chat-broker: rendezvous on " << broker.rendezvous_endpoint() << ", lobby on "
+                  << broker.lobby_endpoint() << std::endl;
+        loop.run();
+        return 0;
+    } catch (const zchat::broker::BindError& e) {
+        std::cerr << "chat-broker: " << e.what() << std::endl;
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "chat-broker: fatal: " << e.what() << std::endl;
+        return 1;
+    }
+}

@@ -1,0 +1,50 @@
+// name_registry: unique user names with suffixing.
+#include "broker/name_registry.hpp"
+
+#include "patterns/limits.hpp"
+#include "patterns/utf8.hpp"
+
+namespace zchat::broker {
+
+std::optional<std::string> NameRegistry::invalid_reason(std::string_view name) {
+    if (name.empty()) return "a name cannot be empty";
+    if (name.size() > limits::max_name_bytes)
+        return "a name is at most " + std::to_string(limits::max_name_bytes) + " bytes";
+    if (name.front() == '\\') return "a name cannot start with '\\'";
+    if (!utf8::valid(name)) return "a name must be valid UTF-8";
+    for (const char c : name) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b <= 0x20 || b == 0x7F) return "a name cannot contain spaces or control characters";
+    }
+    if (utf8::printable(name) != name) return "a name cannot contain control characters";
+    return std::nullopt;
+}
+
+std::string NameRegistry::claim(std::string_view requested, std::string owner) {
+    std::string name(requested);
+    for (int n = 2; owners_.contains(name); ++n) {
+        const std::string suffix = "_" + std::to_string(n);
+        std::string base(requested.substr(0, limits::max_name_bytes - suffix.size()));
+        // Never cut a UTF-8 sequence in half to make room for the suffix.
+        while (!base.empty() && !utf8::valid(base)) base.pop_back();
+        name = base + suffix;
+    }
+    owners_.emplace(name, std::move(owner));
+    return name;
+}
+
+void NameRegistry::release(const std::string& name) { owners_.erase(name); }
+
+const std::string* NameRegistry::owner(const std::string& name) const {
+    const auto it = owners_.find(name);
+    return it == owners_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> NameRegistry::names() const {
+    std::vector<std::string> out;
+    out.reserve(owners_.size());
+    for (const auto& [name, owner] : owners_) out.push_back(name);
+    return out;
+}
+
+}  // namespace zchat::broker

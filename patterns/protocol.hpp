@@ -1,0 +1,325 @@
+// protocol: every zchat message as a C++ type, and its msgpack encoding.
+// The prose twin of this file is patterns/PROTOCOL.md; a test checks that both
+// name the same messages and fields in the same order.
+//
+// A body is one msgpack array: ["zc", version, kind, field...]. Each struct below
+// lists its fields once, in wire order, in visit(); encode and decode both walk it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace zchat::protocol {
+
+inline constexpr std::string_view signature = "zc";
+inline constexpr std::uint8_t version = 1;
+
+// Topic frames on the lobby (PUB/SUB). Rooms will be "room/<name>" beside it.
+inline constexpr std::string_view lobby_topic = "lobby";
+// Per-client topic whose subscription proves a client's SUB is live.
+inline constexpr std::string_view welcome_topic_prefix = "welcome/";
+
+enum class ErrorCode : std::uint16_t {
+    bad_message = 1,     // undecodable, unknown kind, wrong frames
+    not_registered = 2,  // request from a client the broker does not know
+    bad_name = 3,        // requested name breaks the naming rules
+    rate_limited = 4,    // over the token bucket: slow down, message refused
+    too_large = 5,       // text over the announced limit
+    unknown_peer = 6,    // fork target not online
+    self_fork = 7,       // fork target is the asker
+    bad_version = 8,     // protocol version not spoken by the broker
+};
+
+// ---- rendezvous: DEALER (client) <-> ROUTER (broker) ----
+
+struct Hello {  // client -> broker: register
+    std::string name;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("name", s.name);
+    }
+};
+
+struct Welcome {  // broker -> client: registered
+    std::uint64_t id = 0;
+    std::string name;
+    bool renamed = false;
+    std::string lobby_endpoint;
+    std::string welcome_topic;
+    std::uint64_t epoch = 0;
+    std::string broker_id;
+    std::uint32_t max_text = 0;
+    std::uint32_t rate = 0;
+    std::uint32_t burst = 0;
+    std::uint32_t heartbeat_ms = 0;
+    std::uint32_t timeout_ms = 0;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("id", s.id);
+        f("name", s.name);
+        f("renamed", s.renamed);
+        f("lobby_endpoint", s.lobby_endpoint);
+        f("welcome_topic", s.welcome_topic);
+        f("epoch", s.epoch);
+        f("broker_id", s.broker_id);
+        f("max_text", s.max_text);
+        f("rate", s.rate);
+        f("burst", s.burst);
+        f("heartbeat_ms", s.heartbeat_ms);
+        f("timeout_ms", s.timeout_ms);
+    }
+};
+
+struct History {  // broker -> client: one recent lobby message, before JOINED
+    std::uint64_t seq = 0;
+    std::uint64_t ts_us = 0;
+    std::string from;
+    std::string text;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("seq", s.seq);
+        f("ts_us", s.ts_us);
+        f("from", s.from);
+        f("text", s.text);
+    }
+};
+
+struct Joined {  // broker -> client: subscription live, history sent up to last_seq
+    std::uint64_t epoch = 0;
+    std::uint64_t last_seq = 0;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("epoch", s.epoch);
+        f("last_seq", s.last_seq);
+    }
+};
+
+struct Ping {  // client -> broker: heartbeat
+    template <class S, class F>
+    static void visit(S&, F&&) {}
+};
+
+struct Say {  // client -> broker: lobby text
+    std::uint64_t cseq = 0;
+    std::string text;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("text", s.text);
+    }
+};
+
+struct Users {  // client -> broker: who is online
+    std::uint64_t cseq = 0;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+    }
+};
+
+struct UserList {  // broker -> client
+    std::uint64_t cseq = 0;
+    std::uint64_t count = 0;
+    std::vector<std::string> names;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("count", s.count);
+        f("names", s.names);
+    }
+};
+
+struct Fork {  // client -> broker: find NAME, relay my endpoint
+    std::uint64_t cseq = 0;
+    std::string peer;
+    std::string endpoint;
+    std::string token;
+    std::string curve_key;  // reserved for CURVE, empty in version 1
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("peer", s.peer);
+        f("endpoint", s.endpoint);
+        f("token", s.token);
+        f("curve_key", s.curve_key);
+    }
+};
+
+struct ForkOk {  // broker -> client: invitation relayed
+    std::uint64_t cseq = 0;
+    std::string peer;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("peer", s.peer);
+    }
+};
+
+struct Invite {  // broker -> client: FROM wants a private session
+    std::string from;
+    std::string endpoint;
+    std::string token;
+    std::string curve_key;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("from", s.from);
+        f("endpoint", s.endpoint);
+        f("token", s.token);
+        f("curve_key", s.curve_key);
+    }
+};
+
+struct Bye {  // client -> broker: leaving
+    std::string reason;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("reason", s.reason);
+    }
+};
+
+struct Error {  // broker -> client: request CSEQ refused
+    std::uint64_t cseq = 0;
+    std::uint32_t code = 0;
+    std::string reason;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("code", s.code);
+        f("reason", s.reason);
+    }
+};
+
+// ---- lobby: XPUB (broker) -> SUB (client); frames [topic][body] ----
+
+struct LobbyText {
+    std::uint64_t epoch = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t ts_us = 0;
+    std::uint64_t from_id = 0;
+    std::string from;
+    std::string text;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("epoch", s.epoch);
+        f("seq", s.seq);
+        f("ts_us", s.ts_us);
+        f("from_id", s.from_id);
+        f("from", s.from);
+        f("text", s.text);
+    }
+};
+
+struct Notice {  // joins and leaves, sequenced with the lobby text
+    std::uint64_t epoch = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t ts_us = 0;
+    std::string event;  // "joined" or "left"
+    std::string name;
+    std::string reason;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("epoch", s.epoch);
+        f("seq", s.seq);
+        f("ts_us", s.ts_us);
+        f("event", s.event);
+        f("name", s.name);
+        f("reason", s.reason);
+    }
+};
+
+struct Beat {  // broker heartbeat; last_seq lets a client see a gap at the tail
+    std::uint64_t epoch = 0;
+    std::uint64_t last_seq = 0;
+    std::string broker_id;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("epoch", s.epoch);
+        f("last_seq", s.last_seq);
+        f("broker_id", s.broker_id);
+    }
+};
+
+struct Shutdown {  // broker going down
+    std::uint64_t epoch = 0;
+    std::string reason;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("epoch", s.epoch);
+        f("reason", s.reason);
+    }
+};
+
+// ---- private session: PAIR <-> PAIR, one pair per session ----
+
+struct PeerHello {  // both ways: the invited side first, the inviter answers
+    std::string token;
+    std::string name;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("token", s.token);
+        f("name", s.name);
+    }
+};
+
+struct PeerNote {
+    std::uint64_t seq = 0;
+    std::uint64_t ts_us = 0;
+    std::string text;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("seq", s.seq);
+        f("ts_us", s.ts_us);
+        f("text", s.text);
+    }
+};
+
+struct PeerPing {
+    template <class S, class F>
+    static void visit(S&, F&&) {}
+};
+
+struct PeerLeave {
+    std::string reason;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("reason", s.reason);
+    }
+};
+
+// The variant order is the wire kind: kind = index + 1. Append only.
+using Message = std::variant<Hello, Welcome, History, Joined, Ping, Say, Users, UserList, Fork,
+                             ForkOk, Invite, Bye, Error, LobbyText, Notice, Beat, Shutdown,
+                             PeerHello, PeerNote, PeerPing, PeerLeave>;
+
+// Names as written in PROTOCOL.md, indexed like Message.
+inline constexpr std::string_view kind_names[] = {
+    "HELLO",  "WELCOME", "HISTORY",    "JOINED", "PING",     "SAY",        "USERS",
+    "USER_LIST", "FORK", "FORK_OK",    "INVITE", "BYE",      "ERROR",      "LOBBY_TEXT",
+    "NOTICE", "BEAT",    "SHUTDOWN",   "PEER_HELLO", "PEER_NOTE", "PEER_PING", "PEER_LEAVE"};
+static_assert(std::size(kind_names) == std::variant_size_v<Message>);
+
+std::string_view kind_name(const Message& m);
+
+enum class DecodeErrorCode {
+    malformed,     // not msgpack, truncated, trailing bytes, too deep
+    too_large,     // body over limits::max_frame_bytes
+    bad_envelope,  // not an array, wrong signature
+    bad_version,   // a version this code does not speak
+    unknown_kind,  // kind outside the table
+    field_count,   // too few or too many fields for the kind
+    wrong_type,    // a field of the wrong msgpack type
+};
+
+struct DecodeError {
+    DecodeErrorCode code;
+    std::string reason;
+};
+
+// Never throws; a hostile body comes back as a DecodeError with a reason.
+std::variant<Message, DecodeError> decode(std::string_view body);
+std::string encode(const Message& m);
+
+}  // namespace zchat::protocol

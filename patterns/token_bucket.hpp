@@ -1,0 +1,48 @@
+// token_bucket: flood control. The broker refuses what is over the bucket; the
+// client runs the same bucket on its side to pace a pasted file instead of
+// having lines refused.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+
+namespace zchat {
+
+class TokenBucket {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    TokenBucket(std::uint32_t rate_per_s, std::uint32_t burst, Clock::time_point now = Clock::now())
+        : rate_(rate_per_s), burst_(burst), tokens_(burst), last_(now) {}
+
+    // Takes one token if there is one.
+    bool take(Clock::time_point now = Clock::now()) {
+        refill(now);
+        if (tokens_ < 1.0) return false;
+        tokens_ -= 1.0;
+        return true;
+    }
+
+    // How long until a token is there (zero if one is there now).
+    std::chrono::milliseconds wait(Clock::time_point now = Clock::now()) {
+        refill(now);
+        if (tokens_ >= 1.0 || rate_ == 0) return std::chrono::milliseconds{0};
+        return std::chrono::milliseconds{static_cast<long>((1.0 - tokens_) * 1000.0 / rate_) + 1};
+    }
+
+private:
+    void refill(Clock::time_point now) {
+        if (now <= last_) return;
+        const double elapsed = std::chrono::duration<double>(now - last_).count();
+        tokens_ = std::min<double>(burst_, tokens_ + elapsed * rate_);
+        last_ = now;
+    }
+
+    std::uint32_t rate_;      // tokens added per second
+    std::uint32_t burst_;     // most tokens held
+    double tokens_;           // tokens now
+    Clock::time_point last_;  // when tokens_ was last brought up to date
+};
+
+}  // namespace zchat

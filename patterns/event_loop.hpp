@@ -5,6 +5,7 @@
 
 #include <zmq.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,8 @@ public:
     void cancel(TimerId id);
 
     // Runs until stop(). run_once waits at most max_wait for one round of events.
+    // stop() may be called from another thread (tests); it takes effect after
+    // the current poll returns, so such a loop should have a short timer.
     void run();
     void run_once(std::chrono::milliseconds max_wait);
     void stop() { stopped_ = true; }
@@ -59,7 +62,7 @@ private:
     std::vector<Watch> watches_;
     std::map<TimerId, Timer> timers_;
     TimerId next_timer_ = 1;
-    bool stopped_ = false;
+    std::atomic<bool> stopped_ = false;
 };
 
 }  // namespace zchat

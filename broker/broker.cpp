@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <random>
 #include <vector>
 
 #include "patterns/log.hpp"
@@ -44,6 +46,15 @@ void bind_or_throw(zmq::socket_t& socket, const std::string& what, const std::st
     } catch (const zmq::error_t& e) {
         throw BindError("cannot bind " + what + " endpoint " + endpoint + ": " + e.what());
     }
+}
+
+std::string random_hex() {
+    static std::random_device rd;
+    static std::mt19937_64 rng(rd());
+    char buf[33];
+    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
+                  static_cast<unsigned long long>(rng()));
+    return buf;
 }
 
 std::string host_name() {
@@ -101,7 +112,8 @@ void Broker::on_frames(const RoutingId& from, std::string_view body, std::size_t
     }
     auto decoded = protocol::decode(body);
     if (const auto* err = std::get_if<protocol::DecodeError>(&decoded)) {
-        refuse(from, 0, ErrorCode::bad_message, err->reason);
+        const bool version = err->code == protocol::DecodeErrorCode::bad_version;
+        refuse(from, 0, version ? ErrorCode::bad_version : ErrorCode::bad_message, err->reason);
         return;
     }
     auto& msg = std::get<protocol::Message>(decoded);
@@ -115,7 +127,8 @@ void Broker::on_frames(const RoutingId& from, std::string_view body, std::size_t
     Client& c = it->second;
     c.last_heard = EventLoop::Clock::now();
     if (std::holds_alternative<protocol::Ping>(msg)) return;
-    if (!c.bucket.take()) {
+    // BYE is never refused: a flooder must still be able to leave.
+    if (!std::holds_alternative<protocol::Bye>(msg) && !c.bucket.take()) {
         ++stats_.rate_limited;
         refuse(from, cseq_of(msg), ErrorCode::rate_limited,
                "slow down: over " + std::to_string(options_.rate) + " messages/s, message refused");
@@ -145,7 +158,9 @@ void Broker::handle(const RoutingId& from, protocol::Hello&& m) {
     }
     const std::uint64_t id = next_id_++;
     const std::string name = names_.claim(m.name, from);
-    const std::string topic = std::string(protocol::welcome_topic_prefix) + std::to_string(id);
+    // Unguessable, so no stranger can pre-subscribe to it and hide this
+    // client's subscription from the XPUB (which reports a topic only once).
+    const std::string topic = std::string(protocol::welcome_topic_prefix) + std::to_string(id) + "/" + random_hex();
     protocol::Welcome w{id,    name,  name != m.name, lobby_endpoint_,           topic, epoch_, broker_id_,
                         static_cast<std::uint32_t>(limits::max_text_bytes),      options_.rate,
                         options_.burst, static_cast<std::uint32_t>(options_.heartbeat.count()),

@@ -41,7 +41,6 @@ EventLoop::TimerId EventLoop::after(std::chrono::milliseconds delay, Handler han
 void EventLoop::cancel(TimerId id) { timers_.erase(id); }
 
 void EventLoop::run() {
-    stopped_ = false;
     while (!stopped_) run_once(std::chrono::milliseconds{-1});
 }
 
@@ -86,6 +85,8 @@ void EventLoop::fire_due_timers() {
     std::vector<TimerId> due;
     for (const auto& [id, t] : timers_)
         if (t.due <= now) due.push_back(id);
+    // A slow round finds several due at once: earliest first, not creation order.
+    std::ranges::stable_sort(due, {}, [this](TimerId id) { return timers_.at(id).due; });
     for (const TimerId id : due) {
         auto it = timers_.find(id);
         if (it == timers_.end()) continue;  // cancelled by an earlier timer

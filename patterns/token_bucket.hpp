@@ -14,7 +14,7 @@ public:
     using Clock = std::chrono::steady_clock;
 
     TokenBucket(std::uint32_t rate_per_s, std::uint32_t burst, Clock::time_point now = Clock::now())
-        : rate_(rate_per_s), burst_(burst), tokens_(burst), last_(now) {}
+        : rate_(std::max<std::uint32_t>(rate_per_s, 1)), burst_(std::max<std::uint32_t>(burst, 1)), tokens_(burst_), last_(now) {}
 
     // Takes one token if there is one.
     bool take(Clock::time_point now = Clock::now()) {
@@ -27,7 +27,7 @@ public:
     // How long until a token is there (zero if one is there now).
     std::chrono::milliseconds wait(Clock::time_point now = Clock::now()) {
         refill(now);
-        if (tokens_ >= 1.0 || rate_ == 0) return std::chrono::milliseconds{0};
+        if (tokens_ >= 1.0) return std::chrono::milliseconds{0};
         return std::chrono::milliseconds{static_cast<long>((1.0 - tokens_) * 1000.0 / rate_) + 1};
     }
 
@@ -39,8 +39,8 @@ private:
         last_ = now;
     }
 
-    std::uint32_t rate_;      // tokens added per second
-    std::uint32_t burst_;     // most tokens held
+    std::uint32_t rate_;      // tokens added per second, at least 1 so wait() is finite
+    std::uint32_t burst_;     // most tokens held, at least 1
     double tokens_;           // tokens now
     Clock::time_point last_;  // when tokens_ was last brought up to date
 };

@@ -1,0 +1,79 @@
+// display: line formats and optional colour.
+#include "client/display.hpp"
+
+#include <chrono>
+#include <ctime>
+
+#include "patterns/utf8.hpp"
+
+namespace zchat::client {
+namespace {
+
+constexpr const char* bold = "1";
+constexpr const char* cyan = "36";
+constexpr const char* magenta = "35";
+constexpr const char* yellow = "33";
+constexpr const char* red = "31";
+constexpr const char* dim = "2";
+
+std::uint64_t now_us() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+}
+
+}  // namespace
+
+std::string Display::paint(const char* code, const std::string& s) const {
+    if (!colour_) return s;
+    return std::string("\x1b[") + code + "m" + s + "\x1b[0m";
+}
+
+std::string Display::stamp(std::uint64_t ts_us) const {
+    if (!timestamps_) return {};
+    const std::time_t t = static_cast<std::time_t>((ts_us ? ts_us : now_us()) / 1000000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%H:%M:%S ", &tm);
+    return paint(dim, buf);
+}
+
+std::string Display::chat(const std::string& where, const char* where_colour, const std::string& from,
+                          const std::string& text, std::uint64_t ts_us) const {
+    const std::string header = stamp(ts_us) + paint(where_colour, "[" + where + "]") + " " +
+                               paint(bold, utf8::printable(from)) + ":";
+    const std::string body = utf8::printable(text);
+    if (body.find('\n') == std::string::npos) return header + " " + body;
+    std::string out = header;
+    std::size_t start = 0;
+    for (std::size_t nl;; start = nl + 1) {
+        nl = body.find('\n', start);
+        out += "\n    " + body.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+        if (nl == std::string::npos) break;
+    }
+    return out;
+}
+
+std::string Display::lobby(const std::string& from, const std::string& text, std::uint64_t ts_us) const {
+    return chat("lobby", cyan, from, text, ts_us);
+}
+
+std::string Display::history(const std::string& from, const std::string& text, std::uint64_t ts_us) const {
+    return chat("lobby history", dim, from, text, ts_us);
+}
+
+std::string Display::peer(int session, const char* marker, const std::string& from, const std::string& text,
+                          std::uint64_t ts_us) const {
+    return chat(std::to_string(session) + " " + marker, magenta, from, text, ts_us);
+}
+
+std::string Display::notice(const std::string& text) const {
+    return stamp(0) + paint(yellow, ">>> " + utf8::printable(text));
+}
+
+std::string Display::system(const std::string& text) const { return paint(yellow, "*** " + text); }
+
+std::string Display::error(const std::string& text) const { return paint(red, "*** " + text); }
+
+}  // namespace zchat::client

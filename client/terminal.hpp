@@ -1,0 +1,49 @@
+// terminal: the user's side of the client. On a terminal it is GNU readline in
+// callback mode, fed by the same poll loop as the sockets (no second thread),
+// and incoming lines are printed above the prompt without disturbing what the
+// user is typing. Elsewhere (pipes, scripts, tests) it reads plain lines and
+// writes plain lines, flushed one by one.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "patterns/event_loop.hpp"
+
+namespace zchat::client {
+
+class Terminal {
+public:
+    struct Handlers {
+        std::function<void(std::string)> line;  // one message: continuations joined
+        std::function<void()> end;              // EOF (Ctrl-D, end of a pipe)
+    };
+
+    Terminal(EventLoop& loop, bool interactive, Handlers handlers);
+    ~Terminal();
+    Terminal(const Terminal&) = delete;
+    Terminal& operator=(const Terminal&) = delete;
+
+    bool interactive() const { return interactive_; }
+    void set_prompt(const std::string& prompt);
+    // Prints whole lines above the prompt.
+    void print(const std::string& text);
+    // Stops reading input (the client is leaving).
+    void close_input();
+
+private:
+    void on_readable();
+    void on_plain_input();
+    void take(std::string line);
+    static void on_readline_line(char* line);
+
+    EventLoop& loop_;
+    bool interactive_;
+    Handlers handlers_;
+    std::string prompt_;
+    std::string partial_;       // plain mode: bytes after the last newline
+    std::string continued_;     // lines joined by a trailing backslash
+    bool reading_ = true;
+};
+
+}  // namespace zchat::client

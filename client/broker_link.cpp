@@ -93,6 +93,7 @@ void BrokerLink::on_reply(protocol::Message&& m) {
                        }
                        const auto it = std::find_if(sent_.begin(), sent_.end(),
                                                     [&](const Pending& p) { return p.cseq == e.cseq; });
+                       if (it != sent_.end() && unconfirmed_ > 0) --unconfirmed_;
                        events_.error(e, it == sent_.end() ? std::string() : it->text);
                    },
                    [&](auto& other) { log::debug("dropped unexpected reply ", protocol::kind_name(other)); },
@@ -168,7 +169,11 @@ void BrokerLink::on_published(protocol::Message&& m) {
 void BrokerLink::deliver(protocol::Message&& m) {
     if (auto* t = std::get_if<protocol::LobbyText>(&m)) {
         track(t->epoch, t->seq);
-        if (t->seq == last_seq_ && t->epoch == epoch_ && t->from_id != id_) events_.lobby_text(*t);
+        if (t->seq != last_seq_ || t->epoch != epoch_) return;
+        if (t->from_id != id_)
+            events_.lobby_text(*t);
+        else if (unconfirmed_ > 0)
+            --unconfirmed_;
     } else if (auto* n = std::get_if<protocol::Notice>(&m)) {
         track(n->epoch, n->seq);
         if (n->seq == last_seq_ && n->epoch == epoch_) events_.notice(*n);
@@ -213,6 +218,7 @@ void BrokerLink::go_down(const std::string& why) {
     const bool report = state_ != State::registering;  // once per outage, not per retry
     close_sockets();
     state_ = State::down;
+    unconfirmed_ = 0;
     if (report && ever_joined_) {
         std::string what = why;
         if (!outbox_.empty()) what += "; " + std::to_string(outbox_.size()) + " queued lobby message(s) not sent";
@@ -247,6 +253,7 @@ void BrokerLink::flush_outbox() {
             return;
         }
         bucket_.take();
+        ++unconfirmed_;
         sent_.push_back(std::move(outbox_.front()));
         outbox_.pop_front();
         if (sent_.size() > refusals_remembered) sent_.pop_front();

@@ -54,7 +54,8 @@ public:
 
     // Lobby text goes through a paced queue; false if the lobby is down.
     bool say(std::string text);
-    std::size_t queued() const { return outbox_.size(); }
+    // Lobby text not yet seen back on the lobby (queued, or sent and unconfirmed).
+    std::size_t pending() const { return outbox_.size() + unconfirmed_; }
     // Requests; each returns its cseq, or nullopt when the lobby is down.
     std::optional<std::uint64_t> users();
     std::optional<std::uint64_t> fork(const std::string& peer, const std::string& endpoint,
@@ -106,6 +107,7 @@ private:
     };
     std::deque<Pending> outbox_;              // lobby text not yet sent
     std::deque<Pending> sent_;                // sent, kept briefly to name a refusal
+    std::size_t unconfirmed_ = 0;             // sent, not yet published back to us
     TokenBucket bucket_{100, 500};
     std::optional<EventLoop::TimerId> flush_timer_;
 };

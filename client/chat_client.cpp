@@ -125,13 +125,23 @@ void ChatClient::on_line(std::string line) {
 }
 
 void ChatClient::on_end_of_input() {
-    input_ended_ = true;
+    last_pending_ = link_.pending();
+    last_progress_ = EventLoop::Clock::now();
     finish_when_sent();
 }
 
-// A script's piped lines are all sent (paced to the broker's rate) before EOF quits.
+// A script's piped lines are all sent (paced to the broker's rate) and seen
+// published before EOF quits; a lobby that stops making progress ends the wait.
 void ChatClient::finish_when_sent() {
-    if (link_.queued() == 0 || (link_.ever_joined() && !link_.up())) {
+    const std::size_t pending = link_.pending();
+    const auto now = EventLoop::Clock::now();
+    if (pending != last_pending_) {
+        last_pending_ = pending;
+        last_progress_ = now;
+    }
+    const bool stalled = now - last_progress_ > options_.broker_timeout;
+    if (pending == 0 || (link_.ever_joined() && !link_.up()) || stalled) {
+        if (stalled) show(display_.error(std::to_string(pending) + " lobby message(s) not confirmed by the broker"));
         quit(0);
         return;
     }

@@ -59,7 +59,7 @@ void EventLoop::run_once(std::chrono::milliseconds max_wait) {
     std::erase_if(watches_, [](const Watch& w) { return w.removed; });
     std::vector<zmq_pollitem_t> items;
     items.reserve(watches_.size());
-    for (const auto& w : watches_) items.push_back({w.socket, w.fd, ZMQ_POLLIN, 0});
+    for (const auto& w : watches_) items.push_back({w.socket, w.fd, ZMQ_POLLIN | ZMQ_POLLERR, 0});
     try {
         zmq::poll(items.data(), items.size(), std::chrono::milliseconds{poll_timeout(max_wait)});
     } catch (const zmq::error_t& e) {
@@ -74,7 +74,8 @@ void EventLoop::dispatch_ready(const std::vector<zmq_pollitem_t>& items) {
     // Handlers may watch or unwatch: indexes stay valid because new watches are
     // appended and removed ones are only marked until the next round.
     for (std::size_t i = 0; i < items.size() && !stopped_; ++i) {
-        if (!(items[i].revents & ZMQ_POLLIN) || watches_[i].removed) continue;
+        // POLLERR covers a hung-up fd (end of a pipe): its handler's read sees EOF.
+        if (!(items[i].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || watches_[i].removed) continue;
         const auto handler = watches_[i].handler;
         call(*handler);
     }

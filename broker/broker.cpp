@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -73,6 +75,8 @@ Broker::Broker(zmq::context_t& ctx, EventLoop& loop, Options options)
       epoch_(wall_clock_us()),
       history_(options_.history) {
     router_.set(zmq::sockopt::router_mandatory, 1);
+    // A newcomer's whole history and JOINED go out in one burst: the queue must hold them.
+    router_.set(zmq::sockopt::sndhwm, static_cast<int>(std::max<std::size_t>(1000, options_.history + 1000)));
     xpub_.set(zmq::sockopt::sndhwm, options_.lobby_hwm);
     bind_or_throw(router_, "rendezvous", options_.rendezvous);
     bind_or_throw(xpub_, "lobby", options_.lobby);

@@ -23,7 +23,8 @@ std::optional<std::string> NameRegistry::invalid_reason(std::string_view name) {
 std::string NameRegistry::claim(std::string_view requested, std::string owner) {
     std::string name(requested);
     for (int n = 2; owners_.contains(name); ++n) {
-        const std::string suffix = "_" + std::to_string(n);
+        std::string suffix = "_";
+        suffix += std::to_string(n);
         std::string base(requested.substr(0, limits::max_name_bytes - suffix.size()));
         // Never cut a UTF-8 sequence in half to make room for the suffix.
         while (!base.empty() && !utf8::valid(base)) base.pop_back();

@@ -164,7 +164,7 @@ std::variant<Message, DecodeError> decode(std::string_view body) {
 }
 
 std::string encode(const Message& m) {
-    msgpack::sbuffer buffer;
+    msgpack::sbuffer buffer(256);  // most messages fit; the 8 KiB default costs on the hot path
     msgpack::packer<msgpack::sbuffer> pk(buffer);
     std::visit(
         [&](const auto& value) {

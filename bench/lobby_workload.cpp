@@ -1,0 +1,116 @@
+// lobby_workload: the coordinator of the load threads.
+#include "bench/lobby_workload.hpp"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "bench/load_thread.hpp"
+
+namespace zchat::bench {
+namespace {
+
+using std::chrono::duration;
+
+// How often the coordinator samples the threads' counters. Only a sampling
+// period: every figure is timed by the threads themselves.
+constexpr auto sample_period = std::chrono::milliseconds{5};
+// Beyond the workload's own length, the most a run may take whatever happens.
+constexpr double hard_cap_s = 300;
+
+double seconds_since(Clock::time_point t) { return duration<double>(Clock::now() - t).count(); }
+
+bool wait_for_join(RunControl& control, const LoadConfig& config, Clock::time_point start) {
+    while (control.joined.load(std::memory_order_relaxed) < config.clients) {
+        if (control.failed || seconds_since(start) > config.join_timeout_s) return false;
+        std::this_thread::sleep_for(sample_period);
+    }
+    return true;
+}
+
+// Until every accepted message reached the N-1 other clients, or nothing new
+// arrived (and nothing was sent) for patience_s.
+void wait_for_deliveries(RunControl& control, const LoadConfig& config, std::size_t threads) {
+    std::uint64_t last_seen = 0;
+    auto last_progress = Clock::now();
+    while (!control.failed) {
+        const bool all_sent = control.done_sending.load(std::memory_order_acquire) == threads;
+        const std::uint64_t sent = control.sent.load(std::memory_order_relaxed);
+        const std::uint64_t refused = control.refused.load(std::memory_order_relaxed);
+        const std::uint64_t received = control.received.load(std::memory_order_relaxed);
+        if (all_sent && received >= (sent - refused) * (config.clients - 1)) return;
+        if (sent + received != last_seen) {
+            last_seen = sent + received;
+            last_progress = Clock::now();
+        }
+        if (seconds_since(last_progress) > config.patience_s) return;
+        if (seconds_since(control.t0) > config.duration_s + hard_cap_s) return;
+        std::this_thread::sleep_for(sample_period);
+    }
+}
+
+void merge(Report& r, std::vector<Tally>& tallies, Clock::time_point t0) {
+    std::vector<std::int64_t> latencies;
+    Clock::time_point last_delivery = t0;
+    for (auto& t : tallies) {
+        r.sent += t.sent;
+        r.refused += t.refused;
+        r.received += t.received;
+        r.gaps += t.gaps;
+        r.missing += t.missing;
+        r.errors += t.errors;
+        latencies.insert(latencies.end(), t.latencies_ns.begin(), t.latencies_ns.end());
+        t.latencies_ns = {};
+        last_delivery = std::max(last_delivery, t.last_delivery);
+    }
+    r.expected = (r.sent - r.refused) * (r.clients - 1);
+    r.wall_s = duration<double>(last_delivery - t0).count();
+    if (r.wall_s > 0) r.deliveries_per_s = static_cast<double>(r.received) / r.wall_s;
+    r.latency = summarize(latencies);
+}
+
+}  // namespace
+
+Report run_lobby_workload(const LoadConfig& config) {
+    Report r;
+    r.workload = config.workload;
+    r.target = config.target;
+    r.clients = config.clients;
+    r.threads = std::clamp<std::size_t>(config.threads, 1, config.clients);
+    const auto usage_before = read_process_usage(config.server_pid);
+
+    zmq::context_t ctx(2);                     // two io threads carry a thousand connections
+    ctx.set(zmq::ctxopt::max_sockets, 65536);  // two sockets per client, beyond the default 1023
+    RunControl control;
+    std::vector<Tally> tallies(r.threads);
+    std::vector<std::thread> workers;
+    const auto start = Clock::now();
+    for (std::size_t t = 0; t < r.threads; ++t)
+        workers.emplace_back(
+            [&, t] { tallies[t] = run_load_thread(ctx, config, control, t, r.threads); });
+
+    const bool all_joined = wait_for_join(control, config, start);
+    r.join_s = seconds_since(start);
+    r.server_after_join = read_process_usage(config.server_pid);
+    control.t0 = Clock::now();
+    if (all_joined) {
+        control.phase.store(RunControl::running, std::memory_order_release);
+        wait_for_deliveries(control, config, r.threads);
+    } else if (!control.failed) {
+        r.error = "join timed out: " + std::to_string(control.joined.load()) + " of " +
+                  std::to_string(config.clients) + " clients live";
+    }
+    // Read before the clients disconnect: with every client still connected.
+    r.server_at_end = read_process_usage(config.server_pid);
+    control.phase.store(RunControl::stopping, std::memory_order_release);
+    for (auto& w : workers) w.join();
+    if (control.failed) r.error = control.failure;
+
+    merge(r, tallies, control.t0);
+    if (usage_before && r.server_at_end)
+        r.server_cpu_s = r.server_at_end->cpu_s - usage_before->cpu_s;
+    return r;
+}
+
+}  // namespace zchat::bench

@@ -1,0 +1,254 @@
+// protocol_peer: a test-side zchat client that speaks the wire protocol by hand
+// over a real DEALER and SUB. Broker tests see exactly what a client would, and
+// can also send what no well-behaved client ever would.
+//
+// Every wait is bounded (reply_limit by default): a broker that stays silent
+// fails the test instead of hanging it. While a peer waits it PINGs at the
+// broker's announced heartbeat, like a real client, so a slow machine does not
+// get it dropped as silent; a peer nobody waits on stays silent on purpose.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+#include <zmq.hpp>
+
+#include "patterns/network_socket.hpp"
+#include "patterns/protocol.hpp"
+
+namespace zchat::test {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Longest one expected message may take: generous for a sanitizer build on a
+// loaded machine, short enough that a broker that never answers fails fast.
+inline constexpr std::chrono::milliseconds reply_limit = 2s;
+
+template <class T>
+std::string_view kind_of() {
+    return protocol::kind_name(protocol::Message{T{}});
+}
+
+class ProtocolPeer {
+  public:
+    ProtocolPeer(zmq::context_t& ctx, std::string rendezvous)
+        : ctx_(&ctx),
+          rendezvous_(std::move(rendezvous)),
+          dealer_(make_network_socket(ctx, zmq::socket_type::dealer)) {
+        // A send blocks while the queue is full, for a bounded time only.
+        dealer_.set(zmq::sockopt::sndtimeo, static_cast<int>(reply_limit.count()));
+        dealer_.connect(rendezvous_);
+    }
+
+    // ---- rendezvous: DEALER ----
+
+    void send(const protocol::Message& m) { send_frames({protocol::encode(m)}); }
+
+    // Frames exactly as given, for bodies and shapes encode() would never make.
+    void send_frames(const std::vector<std::string>& frames) {
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            const auto more =
+                i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+            EXPECT_TRUE(dealer_.send(zmq::buffer(frames[i]), more)) << "send queue stuck full";
+        }
+        last_sent_ = Clock::now();
+    }
+
+    std::uint64_t say(std::string text) {
+        const std::uint64_t cseq = ++cseq_;
+        send(protocol::Say{cseq, std::move(text)});
+        return cseq;
+    }
+    std::uint64_t users() {
+        const std::uint64_t cseq = ++cseq_;
+        send(protocol::Users{cseq});
+        return cseq;
+    }
+    std::uint64_t fork(std::string peer, std::string endpoint, std::string token) {
+        const std::uint64_t cseq = ++cseq_;
+        send(protocol::Fork{cseq, std::move(peer), std::move(endpoint), std::move(token), ""});
+        return cseq;
+    }
+
+    // The next reply on the rendezvous, or nullopt (with a test failure if it
+    // does not decode) when none comes within LIMIT.
+    std::optional<protocol::Message> receive(std::chrono::milliseconds limit = reply_limit) {
+        if (!wait_readable(dealer_, limit)) return std::nullopt;
+        zmq::message_t frame;
+        if (!dealer_.recv(frame, zmq::recv_flags::dontwait)) return std::nullopt;
+        EXPECT_FALSE(frame.more()) << "a reply is one frame";
+        return decoded(frame.to_string_view());
+    }
+
+    // The next reply, which must be a T.
+    template <class T>
+    std::optional<T> expect(std::chrono::milliseconds limit = reply_limit) {
+        auto m = receive(limit);
+        if (!m) {
+            ADD_FAILURE() << "no " << kind_of<T>() << " within " << limit.count() << " ms";
+            return std::nullopt;
+        }
+        if (auto* t = std::get_if<T>(&*m)) return std::move(*t);
+        ADD_FAILURE() << "expected " << kind_of<T>() << ", got " << protocol::kind_name(*m)
+                      << describe(*m);
+        return std::nullopt;
+    }
+
+    // The next reply, which must be ERROR with CODE for request CSEQ.
+    std::optional<protocol::Error> expect_error(protocol::ErrorCode code, std::uint64_t cseq) {
+        auto e = expect<protocol::Error>();
+        if (!e) return e;
+        EXPECT_EQ(e->code, static_cast<std::uint32_t>(code)) << "reason: " << e->reason;
+        EXPECT_EQ(e->cseq, cseq) << "reason: " << e->reason;
+        return e;
+    }
+
+    // ---- lobby: SUB ----
+
+    // Connects the SUB and subscribes as PROTOCOL.md orders: lobby first, then
+    // the welcome topic, whose arrival at the broker proves the first is live.
+    void subscribe(const protocol::Welcome& w) {
+        sub_ = make_network_socket(*ctx_, zmq::socket_type::sub);
+        sub_->set(zmq::sockopt::rcvhwm, 100000);
+        sub_->connect(dialable_endpoint(w.lobby_endpoint, rendezvous_));
+        sub_->set(zmq::sockopt::subscribe, protocol::lobby_topic);
+        sub_->set(zmq::sockopt::subscribe, w.welcome_topic);
+    }
+
+    // The next lobby message of any kind, or nullopt within LIMIT.
+    std::optional<protocol::Message> next_lobby(std::chrono::milliseconds limit = reply_limit) {
+        if (!sub_ || !wait_readable(*sub_, limit)) return std::nullopt;
+        zmq::message_t topic, body;
+        if (!sub_->recv(topic, zmq::recv_flags::dontwait)) return std::nullopt;
+        EXPECT_EQ(topic.to_string_view(), protocol::lobby_topic);
+        EXPECT_TRUE(topic.more()) << "a lobby message is two frames";
+        if (!sub_->recv(body, zmq::recv_flags::dontwait)) return std::nullopt;
+        EXPECT_FALSE(body.more()) << "a lobby message is two frames";
+        return decoded(body.to_string_view());
+    }
+
+    // The first lobby T for which PRED holds, skipping everything before it
+    // (beats, other users' notices); nullopt with a test failure after LIMIT.
+    template <class T>
+    std::optional<T> await_lobby(const std::function<bool(const T&)>& pred = {},
+                                 std::chrono::milliseconds limit = reply_limit) {
+        const auto deadline = Clock::now() + limit;
+        for (auto left = limit; left > 0ms; left = until(deadline)) {
+            auto m = next_lobby(left);
+            if (!m) break;
+            auto* t = std::get_if<T>(&*m);
+            if (t && (!pred || pred(*t))) return std::move(*t);
+        }
+        ADD_FAILURE() << "no matching " << kind_of<T>() << " on the lobby within " << limit.count()
+                      << " ms";
+        return std::nullopt;
+    }
+
+    // ---- whole flows ----
+
+    // HELLO, then the WELCOME it must earn.
+    std::optional<protocol::Welcome> hello(const std::string& name) {
+        send(protocol::Hello{name});
+        welcome_ = expect<protocol::Welcome>();
+        return welcome_;
+    }
+
+    // Registers and joins the lobby: WELCOME, subscription, HISTORY..., JOINED,
+    // then its own NOTICE joined on the lobby, so the SUB is known to be live.
+    ::testing::AssertionResult join(const std::string& name) {
+        if (!hello(name)) return ::testing::AssertionFailure() << "no WELCOME for " << name;
+        subscribe(*welcome_);
+        history_.clear();
+        for (;;) {
+            auto m = receive();
+            if (!m) return ::testing::AssertionFailure() << "no JOINED for " << name;
+            if (auto* h = std::get_if<protocol::History>(&*m)) {
+                history_.push_back(std::move(*h));
+                continue;
+            }
+            if (auto* j = std::get_if<protocol::Joined>(&*m)) {
+                joined_ = *j;
+                break;
+            }
+            return ::testing::AssertionFailure() << "unexpected " << protocol::kind_name(*m);
+        }
+        const std::string me = welcome_->name;
+        auto notice = await_lobby<protocol::Notice>(
+            [&](const protocol::Notice& n) { return n.event == "joined" && n.name == me; });
+        if (!notice) return ::testing::AssertionFailure() << "no NOTICE joined for " << me;
+        return ::testing::AssertionSuccess();
+    }
+
+    void close_dealer() { dealer_.close(); }
+    void close_sub() { sub_.reset(); }
+
+    // Registered name and id, once hello() or join() succeeded.
+    const std::string& name() const { return welcome_.value().name; }
+    std::uint64_t id() const { return welcome_.value().id; }
+    const std::optional<protocol::Welcome>& welcome() const { return welcome_; }
+    const std::optional<protocol::Joined>& joined() const { return joined_; }
+    const std::vector<protocol::History>& history() const { return history_; }
+    zmq::socket_t& dealer() { return dealer_; }
+    // When this peer last sent anything, PINGs included: the broker's liveness clock.
+    Clock::time_point last_sent() const { return last_sent_; }
+
+  private:
+    static std::chrono::milliseconds until(Clock::time_point deadline) {
+        return std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()));
+    }
+
+    static std::optional<protocol::Message> decoded(std::string_view body) {
+        auto d = protocol::decode(body);
+        if (auto* err = std::get_if<protocol::DecodeError>(&d)) {
+            ADD_FAILURE() << "the broker sent an undecodable body: " << err->reason;
+            return std::nullopt;
+        }
+        return std::get<protocol::Message>(std::move(d));
+    }
+
+    static std::string describe(const protocol::Message& m) {
+        if (const auto* e = std::get_if<protocol::Error>(&m))
+            return " (code " + std::to_string(e->code) + ", cseq " + std::to_string(e->cseq) +
+                   ": " + e->reason + ")";
+        return {};
+    }
+
+    // Waits until SOCKET has input, in slices short enough to PING on time.
+    bool wait_readable(zmq::socket_t& socket, std::chrono::milliseconds limit) {
+        const auto deadline = Clock::now() + limit;
+        for (;;) {
+            keep_alive();
+            zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+            zmq::poll(&item, 1, std::min(until(deadline), 20ms));
+            if (item.revents & ZMQ_POLLIN) return true;
+            if (Clock::now() >= deadline) return false;
+        }
+    }
+
+    // A registered client PINGs when it has said nothing for a heartbeat.
+    void keep_alive() {
+        if (!welcome_ || !dealer_.handle()) return;
+        const std::chrono::milliseconds heartbeat{welcome_->heartbeat_ms};
+        if (Clock::now() - last_sent_ >= heartbeat) send(protocol::Ping{});
+    }
+
+    zmq::context_t* ctx_;
+    std::string rendezvous_;
+    zmq::socket_t dealer_;
+    std::optional<zmq::socket_t> sub_;
+    std::optional<protocol::Welcome> welcome_;
+    std::optional<protocol::Joined> joined_;
+    std::vector<protocol::History> history_;
+    std::uint64_t cseq_ = 0;
+    Clock::time_point last_sent_ = Clock::now();
+};
+
+}  // namespace zchat::test

@@ -128,6 +128,7 @@ void BrokerLink::on_joined(const protocol::Joined& j) {
     last_seq_ = j.last_seq;
     auto early = std::move(early_);
     early_.clear();
+    events_.joined();
     for (auto& m : early) deliver(std::move(m));
     flush_outbox();
 }

@@ -29,6 +29,7 @@ namespace zchat::client {
 struct LinkEvents {
     std::function<void(const protocol::Welcome&, bool first)> registered;
     std::function<void(const protocol::History&)> history;
+    std::function<void()> joined;  // the lobby is live (again)
     std::function<void(const protocol::LobbyText&)> lobby_text;
     std::function<void(const protocol::Notice&)> notice;
     std::function<void(std::uint64_t missed)> gap;

@@ -44,6 +44,7 @@ LinkEvents ChatClient::link_events() {
     e.registered = [this](const protocol::Welcome& w, bool first) { on_registered(w, first); };
     e.history = [this](const protocol::History& h) { show(display_.history(h.from, h.text, h.ts_us)); };
     e.lobby_text = [this](const protocol::LobbyText& t) { show(display_.lobby(t.from, t.text, t.ts_us)); };
+    e.joined = [this] { update_prompt(); };
     e.notice = [this](const protocol::Notice& n) { on_notice(n); };
     e.gap = [this](std::uint64_t n) { show(display_.error("missed " + std::to_string(n) + " lobby messages")); };
     e.lost = [this](const std::string& why) { on_lost(why); };
@@ -366,7 +367,7 @@ void ChatClient::on_tick() {
 
 void ChatClient::update_prompt() {
     std::string where = "lobby";
-    if (!link_.up()) where += "(down)";
+    if (link_.ever_joined() && !link_.up()) where += "(down)";
     if (const auto* s = sessions_.find(sessions_.active()))
         where = std::to_string(s->number) + " " + SessionList::marker(*s) + " " + s->peer;
     terminal_.set_prompt(link_.name() + "@" + where + "> ");

@@ -33,6 +33,10 @@ zchat::broker::Options parse(int argc, char** argv, int& exit_code) {
     app.add_option("--history", o.history, "recent lobby messages replayed to a newcomer (0: none)")
         ->capture_default_str()
         ->check(CLI::Range(0u, 10000u));
+    app.add_option("--lobby-hwm", o.lobby_hwm,
+                   "lobby messages queued per subscriber before it misses some (clients report the gap)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000000));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

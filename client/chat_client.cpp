@@ -2,6 +2,7 @@
 #include "client/chat_client.hpp"
 
 #include <charconv>
+#include <utility>
 #include <vector>
 
 #include "patterns/log.hpp"
@@ -44,7 +45,10 @@ LinkEvents ChatClient::link_events() {
     e.registered = [this](const protocol::Welcome& w, bool first) { on_registered(w, first); };
     e.history = [this](const protocol::History& h) { show(display_.history(h.from, h.text, h.ts_us)); };
     e.lobby_text = [this](const protocol::LobbyText& t) { show(display_.lobby(t.from, t.text, t.ts_us)); };
-    e.joined = [this] { update_prompt(); };
+    e.joined = [this] {
+        if (!rejoined_.empty()) show(display_.system(std::exchange(rejoined_, {})));
+        update_prompt();
+    };
     e.notice = [this](const protocol::Notice& n) { on_notice(n); };
     e.gap = [this](std::uint64_t n) { show(display_.error("missed " + std::to_string(n) + " lobby messages")); };
     e.lost = [this](const std::string& why) { on_lost(why); };
@@ -59,10 +63,15 @@ LinkEvents ChatClient::link_events() {
     return e;
 }
 
+// A first registration is news at once; a rejoin only once the lobby is live
+// again (JOINED), so that what the user types next really reaches it.
 void ChatClient::on_registered(const protocol::Welcome& w, bool first) {
     std::string line = first ? "Registered as " + w.name : "rejoined the lobby as " + w.name;
     if (w.renamed) line += " (the name " + options_.name + " is taken)";
-    show(display_.system(line));
+    if (first)
+        show(display_.system(line));
+    else
+        rejoined_ = line;
     update_prompt();
 }
 

@@ -88,6 +88,7 @@ private:
     SessionList sessions_;
     std::map<PeerKey, Peer> peers_;
     PeerKey next_key_ = 1;
+    std::string rejoined_;                         // shown when the lobby is live again
     std::size_t last_pending_ = 0;                 // while finishing: progress check
     EventLoop::Clock::time_point last_progress_;
     int exit_code_ = 0;

@@ -40,6 +40,7 @@ TEST_F(ChatTest, EveryoneRejoinsARestartedBrokerByThemselves) {
     broker_ = std::make_unique<BrokerProcess>(std::vector<std::string>{"--history", "0"}, rendezvous, lobby);
     EXPECT_TRUE(anna.expect("rejoined the lobby as anna", 10s)) << anna.out();
     EXPECT_TRUE(bobby.expect("rejoined the lobby as bobby", 10s)) << bobby.out();
+    EXPECT_TRUE(carmen.expect("rejoined the lobby as carmen", 10s)) << carmen.out();
     bobby.write_line("\\users");
     EXPECT_TRUE(bobby.expect("Users online (3): anna bobby carmen"));
     anna.write_line("after the restart");
@@ -79,7 +80,9 @@ TEST_F(HistoryTest, LateJoinerSeesTheLastMessagesOnceInOrderThenLive) {
 class FloodTest : public ChatTest {
 protected:
     std::vector<std::string> broker_flags() override {
-        return {"--history", "0", "--rate", "1000000", "--burst", "1000000", "--lobby-hwm", "5000"};
+        // --timeout: the frozen client must stay registered, so what it sees on
+        // waking is a gap, not a fresh registration.
+        return {"--history", "0", "--rate", "1000000", "--burst", "1000000", "--lobby-hwm", "5000", "--timeout", "120"};
     }
 };
 

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "patterns/log.hpp"
@@ -19,6 +20,8 @@ using protocol::ErrorCode;
 
 // Most messages taken from one socket per poll round, so neither socket starves.
 constexpr int drain_batch = 1024;
+// How long join notices are gathered before one NOTICE announces them all.
+constexpr auto join_window = std::chrono::milliseconds{10};
 
 template <class... Ts>
 struct overloaded : Ts... {
@@ -235,13 +238,22 @@ void Broker::join(const RoutingId& rid, Client& c) {
     c.joined = true;
     for (const auto& h : history_.entries()) reply(rid, h);
     reply(rid, protocol::Joined{epoch_, seq_});
-    publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "joined", c.name, ""});
+    pending_joins_ += (pending_joins_.empty() ? "" : " ") + c.name;
+    if (!join_timer_) join_timer_ = loop_.after(join_window, [this] { announce_joins(); });
     log::info("join ", c.name, " (id ", c.id, ", ", clients_.size(), " online)");
+}
+
+void Broker::announce_joins() {
+    if (join_timer_) loop_.cancel(*join_timer_);
+    join_timer_.reset();
+    if (pending_joins_.empty()) return;
+    publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "joined", std::exchange(pending_joins_, {}), ""});
 }
 
 void Broker::drop(const RoutingId& rid, const std::string& reason) {
     const auto it = clients_.find(rid);
     if (it == clients_.end()) return;
+    announce_joins();  // a leave is never announced before its join
     const std::string name = it->second.name;
     by_welcome_topic_.erase(it->second.welcome_topic);
     names_.release(name);

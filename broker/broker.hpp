@@ -86,6 +86,7 @@ private:
     void handle(Client& c, const RoutingId& from, protocol::Bye&& m);
 
     void join(const RoutingId& rid, Client& c);
+    void announce_joins();
     void drop(const RoutingId& rid, const std::string& reason);
     void refuse(const RoutingId& to, std::uint64_t cseq, protocol::ErrorCode code, const std::string& reason);
     bool reply(const RoutingId& to, const protocol::Message& m);
@@ -101,6 +102,11 @@ private:
     std::string broker_id_;     // for federation: which broker stamped a message
     std::uint64_t seq_ = 0;     // last lobby sequence number published
     std::uint64_t next_id_ = 1;
+    // Joins not yet announced: one NOTICE names all who joined within a short
+    // window, so a storm of N joins costs a few notices, not N (each of which
+    // goes to every subscriber: N^2 deliveries).
+    std::string pending_joins_;
+    std::optional<EventLoop::TimerId> join_timer_;
     std::unordered_map<RoutingId, Client> clients_;
     std::unordered_map<std::string, RoutingId> by_welcome_topic_;
     NameRegistry names_;

@@ -1,6 +1,7 @@
 // chat_client: user commands, lobby display and private sessions.
 #include "client/chat_client.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 #include <vector>
@@ -76,10 +77,16 @@ void ChatClient::on_registered(const protocol::Welcome& w, bool first) {
 }
 
 void ChatClient::on_notice(const protocol::Notice& n) {
-    if (n.event == "joined")
-        show(display_.notice(n.name + " joined the lobby"));
-    else if (n.event == "left")
+    if (n.event == "joined") {
+        // One notice may name several users (names never hold spaces).
+        std::size_t start = 0;
+        for (std::size_t end; start < n.name.size(); start = end + 1) {
+            end = std::min(n.name.find(' ', start), n.name.size());
+            show(display_.notice(n.name.substr(start, end - start) + " joined the lobby"));
+        }
+    } else if (n.event == "left") {
         show(display_.notice(n.name + " left the lobby" + (n.reason.empty() ? "" : " (" + n.reason + ")")));
+    }
 }
 
 void ChatClient::on_lost(const std::string& why) {

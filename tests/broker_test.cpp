@@ -1064,5 +1064,38 @@ TEST_F(BrokerTest, ReplyToAVanishedClientIsNotFatal) {
     EXPECT_GE(stopped_broker().stats().unroutable, 1u);
 }
 
+// A storm of joins is announced by few NOTICEs; every name exactly once, and
+// no one's leave before its join.
+TEST_F(BrokerTest, JoinStormIsAnnouncedOnceForEveryName) {
+    start();
+    auto watcher = peer();
+    ASSERT_TRUE(watcher.join("watcher"));
+    constexpr int storm = 50;
+    std::vector<ProtocolPeer> peers;
+    peers.reserve(storm);
+    for (int i = 0; i < storm; ++i) {
+        peers.push_back(peer());
+        peers.back().send(protocol::Hello{"s" + std::to_string(i)});
+    }
+    for (auto& p : peers) {
+        auto w = p.expect<protocol::Welcome>();
+        ASSERT_TRUE(w);
+        p.subscribe(*w);
+    }
+    std::multiset<std::string> announced;
+    int notices = 0;
+    while (announced.size() < storm) {
+        auto n = watcher.await_lobby<protocol::Notice>([](const protocol::Notice& n) { return n.event == "joined"; });
+        ASSERT_TRUE(n);
+        ++notices;
+        for (std::size_t start = 0, end; start < n->name.size(); start = end + 1) {
+            end = std::min(n->name.find(' ', start), n->name.size());
+            announced.insert(n->name.substr(start, end - start));
+        }
+    }
+    for (int i = 0; i < storm; ++i) EXPECT_EQ(announced.count("s" + std::to_string(i)), 1u) << i;
+    RecordProperty("join_notices_for_50_joins", notices);
+}
+
 }  // namespace
 }  // namespace zchat::broker

@@ -37,6 +37,11 @@ std::string_view kind_of() {
     return protocol::kind_name(protocol::Message{T{}});
 }
 
+// NOTICE joined names everyone who joined in one window, separated by spaces.
+inline bool names_include(const std::string& names, const std::string& name) {
+    return (" " + names + " ").find(" " + name + " ") != std::string::npos;
+}
+
 class ProtocolPeer {
   public:
     ProtocolPeer(zmq::context_t& ctx, std::string rendezvous)
@@ -182,7 +187,7 @@ class ProtocolPeer {
         }
         const std::string me = welcome_->name;
         auto notice = await_lobby<protocol::Notice>(
-            [&](const protocol::Notice& n) { return n.event == "joined" && n.name == me; });
+            [&](const protocol::Notice& n) { return n.event == "joined" && names_include(n.name, me); });
         if (!notice) return ::testing::AssertionFailure() << "no NOTICE joined for " << me;
         return ::testing::AssertionSuccess();
     }

@@ -27,6 +27,17 @@ msgpack::unpack_limit hostile_input_limits() {
 
 DecodeError fail(DecodeErrorCode code, std::string reason) { return {code, std::move(reason)}; }
 
+// Strings may point into the body instead of being copied: the body outlives
+// the decoding, and every field is copied into its typed message anyway.
+bool reference_body(msgpack::type::object_type, std::size_t, void*) { return true; }
+
+// msgpack's packer writes through any type with write(); this one appends to
+// the std::string that encode() returns, so nothing is copied twice.
+struct StringSink {
+    std::string& out;
+    void write(const char* data, std::size_t size) { out.append(data, size); }
+};
+
 // Walks a message's fields in wire order, checking each element's msgpack type.
 class FieldReader {
 public:
@@ -138,7 +149,7 @@ struct FieldCounter {
 };
 
 struct FieldWriter {
-    msgpack::packer<msgpack::sbuffer>& pk;
+    msgpack::packer<StringSink>& pk;
     void operator()(std::string_view, const std::string& v) { pk.pack(v); }
     void operator()(std::string_view, std::uint64_t v) { pk.pack_uint64(v); }
     void operator()(std::string_view, std::uint32_t v) { pk.pack_uint32(v); }
@@ -153,19 +164,26 @@ std::string_view kind_name(const Message& m) { return kind_names[m.index()]; }
 std::variant<Message, DecodeError> decode(std::string_view body) {
     if (body.size() > static_cast<std::size_t>(limits::max_frame_bytes))
         return fail(DecodeErrorCode::too_large, "body of " + std::to_string(body.size()) + " bytes is over the limit");
+    // One zone per thread, emptied per message: a fresh zone would cost a
+    // malloc of its first chunk on every decode.
+    thread_local msgpack::zone zone;
+    zone.clear();
     try {
         std::size_t offset = 0;
-        auto handle = msgpack::unpack(body.data(), body.size(), offset, nullptr, nullptr, hostile_input_limits());
+        const msgpack::object root = msgpack::unpack(zone, body.data(), body.size(), offset, &reference_body,
+                                                     nullptr, hostile_input_limits());
         if (offset != body.size()) return fail(DecodeErrorCode::malformed, "trailing bytes after the body");
-        return decode_object(handle.get());
+        return decode_object(root);
     } catch (const std::exception& e) {
         return fail(DecodeErrorCode::malformed, std::string("not valid msgpack: ") + e.what());
     }
 }
 
 std::string encode(const Message& m) {
-    msgpack::sbuffer buffer(256);  // most messages fit; the 8 KiB default costs on the hot path
-    msgpack::packer<msgpack::sbuffer> pk(buffer);
+    std::string out;
+    out.reserve(128);  // the envelope and short fields; long text grows it once
+    StringSink sink{out};
+    msgpack::packer<StringSink> pk(sink);
     std::visit(
         [&](const auto& value) {
             using T = std::decay_t<decltype(value)>;
@@ -180,7 +198,7 @@ std::string encode(const Message& m) {
             T::visit(value, writer);
         },
         m);
-    return std::string(buffer.data(), buffer.size());
+    return out;
 }
 
 }  // namespace zchat::protocol

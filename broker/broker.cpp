@@ -53,12 +53,14 @@ void bind_or_throw(zmq::socket_t& socket, const std::string& what, const std::st
     }
 }
 
+// 48 random bits: no stranger can subscribe to 2^48 topics ahead of a client,
+// and the topic stays short (each byte of a unique topic is a node in the
+// XPUB's subscription trie, per client).
 std::string random_hex() {
     static std::random_device rd;
     static std::mt19937_64 rng(rd());
-    char buf[33];
-    std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(rng()),
-                  static_cast<unsigned long long>(rng()));
+    char buf[13];
+    std::snprintf(buf, sizeof buf, "%012llx", static_cast<unsigned long long>(rng() & 0xFFFFFFFFFFFFull));
     return buf;
 }
 
@@ -167,7 +169,7 @@ void Broker::handle(const RoutingId& from, protocol::Hello&& m) {
     const std::string name = names_.claim(m.name, from);
     // Unguessable, so no stranger can pre-subscribe to it and hide this
     // client's subscription from the XPUB (which reports a topic only once).
-    const std::string topic = std::string(protocol::welcome_topic_prefix) + std::to_string(id) + "/" + random_hex();
+    const std::string topic = std::string(protocol::welcome_topic_prefix) + std::to_string(id) + "." + random_hex();
     protocol::Welcome w{id,    name,  name != m.name, lobby_endpoint_,           topic, epoch_, broker_id_,
                         static_cast<std::uint32_t>(limits::max_text_bytes),      options_.rate,
                         options_.burst, static_cast<std::uint32_t>(options_.heartbeat.count()),

@@ -20,7 +20,7 @@ inline constexpr std::uint8_t version = 1;
 // Topic frames on the lobby (PUB/SUB). Rooms will be "room/<name>" beside it.
 inline constexpr std::string_view lobby_topic = "lobby";
 // Per-client topic whose subscription proves a client's SUB is live.
-inline constexpr std::string_view welcome_topic_prefix = "welcome/";
+inline constexpr std::string_view welcome_topic_prefix = "w/";
 
 enum class ErrorCode : std::uint16_t {
     bad_message = 1,     // undecodable, unknown kind, wrong frames

@@ -166,10 +166,10 @@ TEST_F(BrokerTest, WelcomeAnnouncesIdentityEndpointAndLimits) {
     EXPECT_FALSE(w->renamed);
     EXPECT_GT(w->id, 0u);
     EXPECT_EQ(w->lobby_endpoint, lobby_);
-    const std::string prefix = "welcome/" + std::to_string(w->id) + "/";
+    const std::string prefix = "w/" + std::to_string(w->id) + ".";
     ASSERT_TRUE(w->welcome_topic.starts_with(prefix)) << w->welcome_topic;
     const std::string secret = w->welcome_topic.substr(prefix.size());
-    EXPECT_EQ(secret.size(), 32u) << "128 random bits in hex";
+    EXPECT_EQ(secret.size(), 12u) << "48 random bits in hex";
     EXPECT_EQ(secret.find_first_not_of("0123456789abcdef"), std::string::npos) << secret;
     EXPECT_GT(w->epoch, 0u);
     EXPECT_FALSE(w->broker_id.empty());

@@ -57,25 +57,24 @@ long EventLoop::poll_timeout(std::chrono::milliseconds max_wait) const {
 
 void EventLoop::run_once(std::chrono::milliseconds max_wait) {
     std::erase_if(watches_, [](const Watch& w) { return w.removed; });
-    std::vector<zmq_pollitem_t> items;
-    items.reserve(watches_.size());
-    for (const auto& w : watches_) items.push_back({w.socket, w.fd, ZMQ_POLLIN | ZMQ_POLLERR, 0});
+    items_.clear();  // keeps its capacity: no allocation per round on a busy loop
+    for (const auto& w : watches_) items_.push_back({w.socket, w.fd, ZMQ_POLLIN | ZMQ_POLLERR, 0});
     try {
-        zmq::poll(items.data(), items.size(), std::chrono::milliseconds{poll_timeout(max_wait)});
+        zmq::poll(items_.data(), items_.size(), std::chrono::milliseconds{poll_timeout(max_wait)});
     } catch (const zmq::error_t& e) {
         if (e.num() != EINTR) throw;
         return;  // a signal: its handler has written to a watched fd, seen next round
     }
-    dispatch_ready(items);
+    dispatch_ready();
     fire_due_timers();
 }
 
-void EventLoop::dispatch_ready(const std::vector<zmq_pollitem_t>& items) {
+void EventLoop::dispatch_ready() {
     // Handlers may watch or unwatch: indexes stay valid because new watches are
     // appended and removed ones are only marked until the next round.
-    for (std::size_t i = 0; i < items.size() && !stopped_; ++i) {
+    for (std::size_t i = 0; i < items_.size() && !stopped_; ++i) {
         // POLLERR covers a hung-up fd (end of a pipe): its handler's read sees EOF.
-        if (!(items[i].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || watches_[i].removed) continue;
+        if (!(items_[i].revents & (ZMQ_POLLIN | ZMQ_POLLERR)) || watches_[i].removed) continue;
         const auto handler = watches_[i].handler;
         call(*handler);
     }

@@ -55,11 +55,12 @@ private:
 
     void remove_where(void* socket, int fd);
     long poll_timeout(std::chrono::milliseconds max_wait) const;
-    void dispatch_ready(const std::vector<zmq_pollitem_t>& items);
+    void dispatch_ready();
     void fire_due_timers();
     static void call(const Handler& handler);
 
     std::vector<Watch> watches_;
+    std::vector<zmq_pollitem_t> items_;  // this round's poll set, index-aligned with watches_
     std::map<TimerId, Timer> timers_;
     TimerId next_timer_ = 1;
     std::atomic<bool> stopped_ = false;

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "patterns/log.hpp"
+
 namespace zchat::client {
 namespace {
 
@@ -41,12 +43,15 @@ void Terminal::set_prompt(const std::string& prompt) {
     prompt_ = prompt;
     if (interactive_ && reading_) {
         rl_set_prompt(prompt_.c_str());
-        rl_redisplay();
+        // Inside the line handler readline draws the next prompt itself.
+        if (!in_line_handler_) rl_redisplay();
     }
 }
 
 void Terminal::print(const std::string& text) {
-    if (!interactive_ || !reading_) {
+    // Inside the line handler the cursor already sits on a fresh line and
+    // readline's buffer still holds the accepted line: plain output is right.
+    if (!interactive_ || !reading_ || in_line_handler_) {
         std::fputs(text.c_str(), stdout);
         std::fputc('\n', stdout);
         std::fflush(stdout);
@@ -111,7 +116,14 @@ void Terminal::on_readline_line(char* line) {
     std::string text(line);
     std::free(line);
     if (!text.empty()) add_history(text.c_str());
-    self->take(std::move(text));
+    // Nothing may unwind through readline's C frames: contain it here.
+    self->in_line_handler_ = true;
+    try {
+        self->take(std::move(text));
+    } catch (const std::exception& e) {
+        log::error("input handler failed: ", e.what());
+    }
+    self->in_line_handler_ = false;
 }
 
 // A trailing backslash continues the message on the next line.

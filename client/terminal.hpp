@@ -44,6 +44,7 @@ private:
     std::string partial_;       // plain mode: bytes after the last newline
     std::string continued_;     // lines joined by a trailing backslash
     bool reading_ = true;
+    bool in_line_handler_ = false;  // readline is calling us with an accepted line
 };
 
 }  // namespace zchat::client

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cstdio>
 #include <random>
 #include <utility>
@@ -60,7 +59,8 @@ std::string random_hex() {
     static std::random_device rd;
     static std::mt19937_64 rng(rd());
     char buf[13];
-    std::snprintf(buf, sizeof buf, "%012llx", static_cast<unsigned long long>(rng() & 0xFFFFFFFFFFFFull));
+    std::snprintf(buf, sizeof buf, "%012llx",
+                  static_cast<unsigned long long>(rng() & 0xFFFFFFFFFFFFull));
     return buf;
 }
 
@@ -81,7 +81,8 @@ Broker::Broker(zmq::context_t& ctx, EventLoop& loop, Options options)
       history_(options_.history) {
     router_.set(zmq::sockopt::router_mandatory, 1);
     // A newcomer's whole history and JOINED go out in one burst: the queue must hold them.
-    router_.set(zmq::sockopt::sndhwm, static_cast<int>(std::max<std::size_t>(1000, options_.history + 1000)));
+    router_.set(zmq::sockopt::sndhwm,
+                static_cast<int>(std::max<std::size_t>(1000, options_.history + 1000)));
     xpub_.set(zmq::sockopt::sndhwm, options_.lobby_hwm);
     bind_or_throw(router_, "rendezvous", options_.rendezvous);
     bind_or_throw(xpub_, "lobby", options_.lobby);
@@ -169,10 +170,19 @@ void Broker::handle(const RoutingId& from, protocol::Hello&& m) {
     const std::string name = names_.claim(m.name, from);
     // Unguessable, so no stranger can pre-subscribe to it and hide this
     // client's subscription from the XPUB (which reports a topic only once).
-    const std::string topic = std::string(protocol::welcome_topic_prefix) + std::to_string(id) + "." + random_hex();
-    protocol::Welcome w{id,    name,  name != m.name, lobby_endpoint_,           topic, epoch_, broker_id_,
-                        static_cast<std::uint32_t>(limits::max_text_bytes),      options_.rate,
-                        options_.burst, static_cast<std::uint32_t>(options_.heartbeat.count()),
+    const std::string topic =
+        std::string(protocol::welcome_topic_prefix) + std::to_string(id) + "." + random_hex();
+    protocol::Welcome w{id,
+                        name,
+                        name != m.name,
+                        lobby_endpoint_,
+                        topic,
+                        epoch_,
+                        broker_id_,
+                        static_cast<std::uint32_t>(limits::max_text_bytes),
+                        options_.rate,
+                        options_.burst,
+                        static_cast<std::uint32_t>(options_.heartbeat.count()),
                         static_cast<std::uint32_t>(options_.client_timeout.count())};
     if (!reply(from, w)) {
         names_.release(name);
@@ -203,12 +213,15 @@ void Broker::handle(Client&, const RoutingId& from, protocol::Users&& m) {
 }
 
 void Broker::handle(Client& c, const RoutingId& from, protocol::Fork&& m) {
-    const bool endpoint_ok = !m.endpoint.empty() && m.endpoint.size() <= limits::max_endpoint_bytes &&
+    const bool endpoint_ok = !m.endpoint.empty() &&
+                             m.endpoint.size() <= limits::max_endpoint_bytes &&
                              m.endpoint.rfind("tcp://", 0) == 0;
     if (!endpoint_ok || m.token.empty() || m.token.size() > limits::max_token_bytes ||
         m.curve_key.size() > limits::max_key_bytes)
-        return refuse(from, m.cseq, ErrorCode::bad_message, "fork needs a tcp endpoint and a token");
-    if (m.peer == c.name) return refuse(from, m.cseq, ErrorCode::self_fork, "you cannot fork yourself");
+        return refuse(from, m.cseq, ErrorCode::bad_message,
+                      "fork needs a tcp endpoint and a token");
+    if (m.peer == c.name)
+        return refuse(from, m.cseq, ErrorCode::self_fork, "you cannot fork yourself");
     const std::string* peer = names_.owner(m.peer);
     if (!peer || !reply(*peer, protocol::Invite{c.name, m.endpoint, m.token, m.curve_key}))
         return refuse(from, m.cseq, ErrorCode::unknown_peer, m.peer + " is not online");
@@ -249,7 +262,8 @@ void Broker::announce_joins() {
     if (join_timer_) loop_.cancel(*join_timer_);
     join_timer_.reset();
     if (pending_joins_.empty()) return;
-    publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "joined", std::exchange(pending_joins_, {}), ""});
+    publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "joined",
+                             std::exchange(pending_joins_, {}), ""});
 }
 
 void Broker::drop(const RoutingId& rid, const std::string& reason) {
@@ -270,11 +284,13 @@ void Broker::on_tick() {
     std::vector<RoutingId> silent;
     for (const auto& [rid, c] : clients_)
         if (c.last_heard < deadline) silent.push_back(rid);
-    const std::string why = "timed out: silent for " + std::to_string(options_.client_timeout.count()) + " ms";
+    const std::string why =
+        "timed out: silent for " + std::to_string(options_.client_timeout.count()) + " ms";
     for (const auto& rid : silent) drop(rid, why);
 }
 
-void Broker::refuse(const RoutingId& to, std::uint64_t cseq, ErrorCode code, const std::string& reason) {
+void Broker::refuse(const RoutingId& to, std::uint64_t cseq, ErrorCode code,
+                    const std::string& reason) {
     ++stats_.refused;
     log::debug("refused input (", static_cast<int>(code), "): ", reason);
     reply(to, protocol::Error{cseq, static_cast<std::uint32_t>(code), reason});
@@ -296,7 +312,8 @@ bool Broker::reply(const RoutingId& to, const protocol::Message& m) {
 
 void Broker::publish(const protocol::Message& m) {
     const std::string body = protocol::encode(m);
-    xpub_.send(zmq::buffer(protocol::lobby_topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    xpub_.send(zmq::buffer(protocol::lobby_topic),
+               zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     xpub_.send(zmq::buffer(body), zmq::send_flags::dontwait);
 }
 

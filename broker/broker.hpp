@@ -8,13 +8,12 @@
 // PUB/SUB cannot eat its first lobby messages.
 #pragma once
 
-#include <zmq.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <zmq.hpp>
 
 #include "broker/lobby_history.hpp"
 #include "broker/name_registry.hpp"
@@ -52,7 +51,7 @@ struct Stats {
 };
 
 class Broker {
-public:
+  public:
     Broker(zmq::context_t& ctx, EventLoop& loop, Options options);
 
     const std::string& rendezvous_endpoint() const { return rendezvous_endpoint_; }
@@ -63,14 +62,14 @@ public:
     // Tells the lobby the broker is going down; the sockets linger briefly.
     void shutdown(const std::string& reason);
 
-private:
+  private:
     struct Client {
-        std::uint64_t id;                          // broker-assigned, in WELCOME
-        std::string name;                          // registered, unique
-        std::string welcome_topic;                 // subscription that proves SUB is live
-        TokenBucket bucket;                        // flood control
-        EventLoop::Clock::time_point last_heard;   // liveness
-        bool joined = false;                       // subscription seen, JOIN announced
+        std::uint64_t id;                         // broker-assigned, in WELCOME
+        std::string name;                         // registered, unique
+        std::string welcome_topic;                // subscription that proves SUB is live
+        TokenBucket bucket;                       // flood control
+        EventLoop::Clock::time_point last_heard;  // liveness
+        bool joined = false;                      // subscription seen, JOIN announced
     };
     using RoutingId = std::string;
 
@@ -88,7 +87,8 @@ private:
     void join(const RoutingId& rid, Client& c);
     void announce_joins();
     void drop(const RoutingId& rid, const std::string& reason);
-    void refuse(const RoutingId& to, std::uint64_t cseq, protocol::ErrorCode code, const std::string& reason);
+    void refuse(const RoutingId& to, std::uint64_t cseq, protocol::ErrorCode code,
+                const std::string& reason);
     bool reply(const RoutingId& to, const protocol::Message& m);
     void publish(const protocol::Message& m);
 
@@ -98,9 +98,9 @@ private:
     zmq::socket_t xpub_;
     std::string rendezvous_endpoint_;
     std::string lobby_endpoint_;
-    std::uint64_t epoch_;       // this broker run; a restart starts a new one
-    std::string broker_id_;     // for federation: which broker stamped a message
-    std::uint64_t seq_ = 0;     // last lobby sequence number published
+    std::uint64_t epoch_;    // this broker run; a restart starts a new one
+    std::string broker_id_;  // for federation: which broker stamped a message
+    std::uint64_t seq_ = 0;  // last lobby sequence number published
     std::uint64_t next_id_ = 1;
     // Joins not yet announced: one NOTICE names all who joined within a short
     // window, so a storm of N joins costs a few notices, not N (each of which

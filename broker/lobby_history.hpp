@@ -10,7 +10,7 @@
 namespace zchat::broker {
 
 class LobbyHistory {
-public:
+  public:
     explicit LobbyHistory(std::size_t capacity) : capacity_(capacity) {}
 
     void add(protocol::History entry) {
@@ -20,7 +20,7 @@ public:
     }
     const std::deque<protocol::History>& entries() const { return entries_; }
 
-private:
+  private:
     std::size_t capacity_;                   // most entries kept; 0 keeps none
     std::deque<protocol::History> entries_;  // oldest first
 };

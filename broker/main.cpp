@@ -1,6 +1,5 @@
 // chat-broker: command line, signals, and the one event loop.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <iostream>
 
@@ -15,7 +14,8 @@ zchat::broker::Options parse(int argc, char** argv, int& exit_code) {
     std::string level = "info";
     double timeout_s = std::chrono::duration<double>(o.client_timeout).count();
     CLI::App app{"chat-broker: the zchat rendezvous (ROUTER) and lobby fan-out (PUB)"};
-    app.add_option("--rendezvous", o.rendezvous, "ROUTER endpoint clients connect to")->capture_default_str();
+    app.add_option("--rendezvous", o.rendezvous, "ROUTER endpoint clients connect to")
+        ->capture_default_str();
     app.add_option("--lobby", o.lobby, "lobby PUB endpoint; clients learn it at registration")
         ->capture_default_str();
     app.add_option("--log-level", level, "debug, info, warn, error or off (logs go to stderr)")
@@ -33,8 +33,9 @@ zchat::broker::Options parse(int argc, char** argv, int& exit_code) {
     app.add_option("--history", o.history, "recent lobby messages replayed to a newcomer (0: none)")
         ->capture_default_str()
         ->check(CLI::Range(0u, 10000u));
-    app.add_option("--lobby-hwm", o.lobby_hwm,
-                   "lobby messages queued per subscriber before it misses some (clients report the gap)")
+    app.add_option(
+           "--lobby-hwm", o.lobby_hwm,
+           "lobby messages queued per subscriber before it misses some (clients report the gap)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000000));
     try {

@@ -17,7 +17,8 @@ std::optional<std::string> NameRegistry::invalid_reason(std::string_view name) {
         if (b <= 0x20 || b == 0x7F) return "a name cannot contain spaces or control characters";
     }
     if (utf8::printable(name) != name) return "a name cannot contain control characters";
-    if (utf8::has_blank_or_invisible(name)) return "a name cannot contain spaces or invisible characters";
+    if (utf8::has_blank_or_invisible(name))
+        return "a name cannot contain spaces or invisible characters";
     return std::nullopt;
 }
 

@@ -11,7 +11,7 @@
 namespace zchat::broker {
 
 class NameRegistry {
-public:
+  public:
     // Why NAME may not be used (nullopt if it may): 1..32 bytes of UTF-8, no
     // whitespace or control characters, not starting with '\'.
     static std::optional<std::string> invalid_reason(std::string_view name);
@@ -25,7 +25,7 @@ public:
     std::vector<std::string> names() const;
     std::size_t size() const { return owners_.size(); }
 
-private:
+  private:
     std::map<std::string, std::string, std::less<>> owners_;  // name -> owner key
 };
 

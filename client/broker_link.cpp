@@ -79,26 +79,29 @@ void BrokerLink::on_rendezvous() {
 }
 
 void BrokerLink::on_reply(protocol::Message&& m) {
-    std::visit(overloaded{
-                   [&](protocol::Welcome& w) { on_welcome(std::move(w)); },
-                   [&](protocol::History& h) { events_.history(h); },
-                   [&](protocol::Joined& j) { on_joined(j); },
-                   [&](protocol::UserList& u) { events_.user_list(u); },
-                   [&](protocol::ForkOk& f) { events_.fork_ok(f); },
-                   [&](protocol::Invite& inv) { events_.invite(inv); },
-                   [&](protocol::Error& e) {
-                       if (e.code == static_cast<std::uint32_t>(protocol::ErrorCode::not_registered)) {
-                           go_down("the broker no longer knows this client");
-                           return;
-                       }
-                       const auto it = std::find_if(sent_.begin(), sent_.end(),
-                                                    [&](const Pending& p) { return p.cseq == e.cseq; });
-                       if (it != sent_.end() && unconfirmed_ > 0) --unconfirmed_;
-                       events_.error(e, it == sent_.end() ? std::string() : it->text);
-                   },
-                   [&](auto& other) { log::debug("dropped unexpected reply ", protocol::kind_name(other)); },
-               },
-               m);
+    std::visit(
+        overloaded{
+            [&](protocol::Welcome& w) { on_welcome(std::move(w)); },
+            [&](protocol::History& h) { events_.history(h); },
+            [&](protocol::Joined& j) { on_joined(j); },
+            [&](protocol::UserList& u) { events_.user_list(u); },
+            [&](protocol::ForkOk& f) { events_.fork_ok(f); },
+            [&](protocol::Invite& inv) { events_.invite(inv); },
+            [&](protocol::Error& e) {
+                if (e.code == static_cast<std::uint32_t>(protocol::ErrorCode::not_registered)) {
+                    go_down("the broker no longer knows this client");
+                    return;
+                }
+                const auto it = std::find_if(sent_.begin(), sent_.end(),
+                                             [&](const Pending& p) { return p.cseq == e.cseq; });
+                if (it != sent_.end() && unconfirmed_ > 0) --unconfirmed_;
+                events_.error(e, it == sent_.end() ? std::string() : it->text);
+            },
+            [&](auto& other) {
+                log::debug("dropped unexpected reply ", protocol::kind_name(other));
+            },
+        },
+        m);
 }
 
 void BrokerLink::on_welcome(protocol::Welcome&& w) {
@@ -107,7 +110,11 @@ void BrokerLink::on_welcome(protocol::Welcome&& w) {
     id_ = w.id;
     welcome_topic_ = w.welcome_topic;
     heartbeat_ = std::chrono::milliseconds(std::max<std::uint32_t>(w.heartbeat_ms, 100));
-    bucket_ = TokenBucket(w.rate, w.burst);
+    // Pace a little under the broker's bucket: messages sent evenly can still
+    // arrive bunched, and the spare tokens this leaves on the broker's side
+    // absorb that jitter instead of refusals.
+    bucket_ = TokenBucket(std::max<std::uint32_t>(1, w.rate - w.rate / 20),
+                          std::max<std::uint32_t>(1, w.burst / 2));
     sub_.emplace(make_network_socket(ctx_, zmq::socket_type::sub));
     sub_->set(zmq::sockopt::rcvhwm, lobby_hwm);
     sub_->connect(dialable_endpoint(w.lobby_endpoint, endpoint_));
@@ -204,7 +211,8 @@ void BrokerLink::on_tick() {
         case State::subscribing:
         case State::joined:
             if (now - last_heard_ > broker_timeout_) {
-                go_down("no heartbeat from the broker for " + std::to_string(broker_timeout_.count()) + " ms");
+                go_down("no heartbeat from the broker for " +
+                        std::to_string(broker_timeout_.count()) + " ms");
                 break;
             }
             send(protocol::Ping{});
@@ -222,7 +230,8 @@ void BrokerLink::go_down(const std::string& why) {
     unconfirmed_ = 0;
     if (report && ever_joined_) {
         std::string what = why;
-        if (!outbox_.empty()) what += "; " + std::to_string(outbox_.size()) + " queued lobby message(s) not sent";
+        if (!outbox_.empty())
+            what += "; " + std::to_string(outbox_.size()) + " queued lobby message(s) not sent";
         outbox_.clear();
         events_.lost(what);
     }

@@ -11,13 +11,12 @@
 // Pirate), backing off up to a cap so a dead broker is not flooded.
 #pragma once
 
-#include <zmq.hpp>
-
 #include <chrono>
 #include <deque>
 #include <functional>
 #include <optional>
 #include <string>
+#include <zmq.hpp>
 
 #include "patterns/event_loop.hpp"
 #include "patterns/protocol.hpp"
@@ -41,7 +40,7 @@ struct LinkEvents {
 };
 
 class BrokerLink {
-public:
+  public:
     enum class State { registering, subscribing, joined, down };
 
     BrokerLink(zmq::context_t& ctx, EventLoop& loop, std::string endpoint, std::string name,
@@ -64,7 +63,7 @@ public:
     // Says BYE and lets queued lobby text drain for up to `linger`.
     void leave(std::chrono::milliseconds linger);
 
-private:
+  private:
     void open_sockets();
     void close_sockets();
     void on_rendezvous();
@@ -83,8 +82,8 @@ private:
 
     zmq::context_t& ctx_;
     EventLoop& loop_;
-    std::string endpoint_;                   // rendezvous, as given on the command line
-    std::string name_;                       // requested, then as registered
+    std::string endpoint_;  // rendezvous, as given on the command line
+    std::string name_;      // requested, then as registered
     std::chrono::milliseconds broker_timeout_;
     LinkEvents events_;
 
@@ -95,20 +94,20 @@ private:
     std::uint64_t id_ = 0;
     std::string welcome_topic_;
     std::chrono::milliseconds heartbeat_{1000};
-    std::chrono::milliseconds backoff_{250};  // next wait before a retry
+    std::chrono::milliseconds backoff_{250};   // next wait before a retry
     EventLoop::Clock::time_point last_heard_;  // lobby or reply traffic
     EventLoop::Clock::time_point attempt_started_;
-    std::uint64_t epoch_ = 0;                 // broker epoch being tracked
-    std::uint64_t last_seq_ = 0;              // last lobby seq seen in that epoch
-    std::deque<protocol::Message> early_;     // live lobby traffic that beat JOINED
+    std::uint64_t epoch_ = 0;              // broker epoch being tracked
+    std::uint64_t last_seq_ = 0;           // last lobby seq seen in that epoch
+    std::deque<protocol::Message> early_;  // live lobby traffic that beat JOINED
     std::uint64_t next_cseq_ = 1;
     struct Pending {
         std::uint64_t cseq;
         std::string text;
     };
-    std::deque<Pending> outbox_;              // lobby text not yet sent
-    std::deque<Pending> sent_;                // sent, kept briefly to name a refusal
-    std::size_t unconfirmed_ = 0;             // sent, not yet published back to us
+    std::deque<Pending> outbox_;   // lobby text not yet sent
+    std::deque<Pending> sent_;     // sent, kept briefly to name a refusal
+    std::size_t unconfirmed_ = 0;  // sent, not yet published back to us
     TokenBucket bucket_{100, 500};
     std::optional<EventLoop::TimerId> flush_timer_;
 };

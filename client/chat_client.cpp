@@ -33,8 +33,9 @@ ChatClient::ChatClient(zmq::context_t& ctx, EventLoop& loop, Options options)
       loop_(loop),
       options_(std::move(options)),
       display_(options_.colour, options_.timestamps),
-      terminal_(loop, options_.interactive,
-                {[this](std::string line) { on_line(std::move(line)); }, [this] { on_end_of_input(); }}),
+      terminal_(
+          loop, options_.interactive,
+          {[this](std::string line) { on_line(std::move(line)); }, [this] { on_end_of_input(); }}),
       link_(ctx, loop, options_.broker, options_.name, options_.broker_timeout, link_events()) {
     update_prompt();
     loop_.every(tick_interval, [this] { on_tick(); });
@@ -44,23 +45,33 @@ ChatClient::ChatClient(zmq::context_t& ctx, EventLoop& loop, Options options)
 LinkEvents ChatClient::link_events() {
     LinkEvents e;
     e.registered = [this](const protocol::Welcome& w, bool first) { on_registered(w, first); };
-    e.history = [this](const protocol::History& h) { show(display_.history(h.from, h.text, h.ts_us)); };
-    e.lobby_text = [this](const protocol::LobbyText& t) { show(display_.lobby(t.from, t.text, t.ts_us)); };
+    e.history = [this](const protocol::History& h) {
+        show(display_.history(h.from, h.text, h.ts_us));
+    };
+    e.lobby_text = [this](const protocol::LobbyText& t) {
+        show(display_.lobby(t.from, t.text, t.ts_us));
+    };
     e.joined = [this] {
         if (!rejoined_.empty()) show(display_.system(std::exchange(rejoined_, {})));
         update_prompt();
     };
     e.notice = [this](const protocol::Notice& n) { on_notice(n); };
-    e.gap = [this](std::uint64_t n) { show(display_.error("missed " + std::to_string(n) + " lobby messages")); };
+    e.gap = [this](std::uint64_t n) {
+        show(display_.error("missed " + std::to_string(n) + " lobby messages"));
+    };
     e.lost = [this](const std::string& why) { on_lost(why); };
     e.user_list = [this](const protocol::UserList& u) {
         std::string line = "Users online (" + std::to_string(u.count) + "):";
         for (const auto& n : u.names) line += " " + n;
         show(display_.system(line));
     };
-    e.fork_ok = [this](const protocol::ForkOk& f) { show(display_.system("waiting for " + f.peer + " to answer...")); };
+    e.fork_ok = [this](const protocol::ForkOk& f) {
+        show(display_.system("waiting for " + f.peer + " to answer..."));
+    };
     e.invite = [this](const protocol::Invite& inv) { on_invite(inv); };
-    e.error = [this](const protocol::Error& err, const std::string& text) { on_refused(err, text); };
+    e.error = [this](const protocol::Error& err, const std::string& text) {
+        on_refused(err, text);
+    };
     return e;
 }
 
@@ -85,7 +96,8 @@ void ChatClient::on_notice(const protocol::Notice& n) {
             show(display_.notice(n.name.substr(start, end - start) + " joined the lobby"));
         }
     } else if (n.event == "left") {
-        show(display_.notice(n.name + " left the lobby" + (n.reason.empty() ? "" : " (" + n.reason + ")")));
+        show(display_.notice(n.name + " left the lobby" +
+                             (n.reason.empty() ? "" : " (" + n.reason + ")")));
     }
 }
 
@@ -98,10 +110,13 @@ void ChatClient::on_lost(const std::string& why) {
 void ChatClient::on_startup_deadline() {
     if (link_.ever_joined()) return;
     const bool answered = link_.state() == BrokerLink::State::subscribing;
-    const std::string what = answered ? "the broker at " + options_.broker + " answered, but its lobby is unreachable"
-                                      : "no broker answered at " + options_.broker + " within " +
-                                            std::to_string(options_.startup_timeout.count() / 1000) + " s";
-    std::fprintf(stderr, "chat-cli: %s. Is chat-broker running there? Start it with chat-broker, or pass --broker ENDPOINT.\n",
+    const std::string what =
+        answered ? "the broker at " + options_.broker + " answered, but its lobby is unreachable"
+                 : "no broker answered at " + options_.broker + " within " +
+                       std::to_string(options_.startup_timeout.count() / 1000) + " s";
+    std::fprintf(stderr,
+                 "chat-cli: %s. Is chat-broker running there? Start it with chat-broker, or pass "
+                 "--broker ENDPOINT.\n",
                  what.c_str());
     quit(2);
 }
@@ -115,7 +130,8 @@ void ChatClient::on_refused(const protocol::Error& e, const std::string& text) {
         }
     }
     if (e.code == static_cast<std::uint32_t>(protocol::ErrorCode::bad_name)) {
-        std::fprintf(stderr, "chat-cli: the broker refused the name '%s': %s\n", options_.name.c_str(), e.reason.c_str());
+        std::fprintf(stderr, "chat-cli: the broker refused the name '%s': %s\n",
+                     options_.name.c_str(), e.reason.c_str());
         quit(1);
         return;
     }
@@ -158,7 +174,9 @@ void ChatClient::finish_when_sent() {
     }
     const bool stalled = now - last_progress_ > options_.broker_timeout;
     if (pending == 0 || (link_.ever_joined() && !link_.up()) || stalled) {
-        if (stalled) show(display_.error(std::to_string(pending) + " lobby message(s) not confirmed by the broker"));
+        if (stalled)
+            show(display_.error(std::to_string(pending) +
+                                " lobby message(s) not confirmed by the broker"));
         quit(0);
         return;
     }
@@ -171,7 +189,8 @@ void ChatClient::run(CommandKind command, const std::string& arg) {
             quit(0);
             break;
         case CommandKind::users:
-            if (!link_.users()) show(display_.error("the lobby is unreachable: \\users needs the broker"));
+            if (!link_.users())
+                show(display_.error("the lobby is unreachable: \\users needs the broker"));
             break;
         case CommandKind::fork:
             fork(arg);
@@ -197,18 +216,22 @@ void ChatClient::run(CommandKind command, const std::string& arg) {
 void ChatClient::fork(const std::string& name) {
     if (name == link_.name()) return show(display_.error("you cannot fork yourself"));
     if (const auto* s = sessions_.find_peer(name))
-        return show(display_.error("you already have private session " + std::to_string(s->number) + " with " + name));
-    if (has_peer_named(name)) return show(display_.error("already asking " + name + " for a private session"));
+        return show(display_.error("you already have private session " + std::to_string(s->number) +
+                                   " with " + name));
+    if (has_peer_named(name))
+        return show(display_.error("already asking " + name + " for a private session"));
     if (!link_.up())
-        return show(display_.error("the broker is needed to find peers and it is unreachable; "
-                                   "existing private sessions still work"));
+        return show(
+            display_.error("the broker is needed to find peers and it is unreachable; "
+                           "existing private sessions still work"));
     try {
         auto session = PeerSession::listen(ctx_, options_.peer_host, name);
         const auto cseq = link_.fork(name, session.endpoint(), session.token());
         if (!cseq) return show(display_.error("the lobby is unreachable: \\fork needs the broker"));
         add_peer(std::move(session), cseq);
     } catch (const zmq::error_t& e) {
-        show(display_.error("cannot listen for a private session on --peer-host " + options_.peer_host + ": " + e.what()));
+        show(display_.error("cannot listen for a private session on --peer-host " +
+                            options_.peer_host + ": " + e.what()));
     }
 }
 
@@ -217,32 +240,39 @@ void ChatClient::switch_to(const std::string& arg) {
     const auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), number);
     if (ec != std::errc{} || end != arg.data() + arg.size())
         return show(display_.error("\\sw " + arg + ": not a session number (see \\ss)"));
-    if (!sessions_.switch_to(number)) return show(display_.error("no session " + arg + " (see \\ss)"));
+    if (!sessions_.switch_to(number))
+        return show(display_.error("no session " + arg + " (see \\ss)"));
     update_prompt();
     if (number == SessionList::lobby) return show(display_.system("back in the lobby"));
     const auto* s = sessions_.find(number);
-    show(display_.system("switched to private session " + arg + " " + SessionList::marker(*s) + " " + s->peer));
+    show(display_.system("switched to private session " + arg + " " + SessionList::marker(*s) +
+                         " " + s->peer));
 }
 
 void ChatClient::leave_active() {
     const int number = sessions_.active();
     Peer* p = peer_by_number(number);
-    if (!p) return show(display_.error("\\leave ends a private session; you are in the lobby (\\quit exits)"));
+    if (!p)
+        return show(
+            display_.error("\\leave ends a private session; you are in the lobby (\\quit exits)"));
     const std::string name = p->session->peer();
     for (auto& [key, peer] : peers_) {
         if (&peer != p) continue;
-        close_peer(key, "you left private session " + std::to_string(number) + " with " + name, true);
+        close_peer(key, "you left private session " + std::to_string(number) + " with " + name,
+                   true);
         return;
     }
 }
 
 void ChatClient::send_text(std::string text) {
     if (text.size() > limits::max_text_bytes)
-        return show(display_.error("message of " + std::to_string(text.size()) + " bytes is over the " +
-                                   std::to_string(limits::max_text_bytes) + "-byte limit: not sent"));
+        return show(display_.error("message of " + std::to_string(text.size()) +
+                                   " bytes is over the " + std::to_string(limits::max_text_bytes) +
+                                   "-byte limit: not sent"));
     if (sessions_.active() == SessionList::lobby) {
         if (!link_.say(std::move(text)))
-            show(display_.error("the lobby is unreachable: message not sent (\\ss shows your sessions)"));
+            show(display_.error(
+                "the lobby is unreachable: message not sent (\\ss shows your sessions)"));
         return;
     }
     Peer* p = peer_by_number(sessions_.active());
@@ -266,7 +296,8 @@ void ChatClient::quit(int code) {
 
 // ---- private sessions ----
 
-ChatClient::PeerKey ChatClient::add_peer(PeerSession session, std::optional<std::uint64_t> fork_cseq) {
+ChatClient::PeerKey ChatClient::add_peer(PeerSession session,
+                                         std::optional<std::uint64_t> fork_cseq) {
     const PeerKey key = next_key_++;
     auto& p = peers_[key];
     p.session = std::make_unique<PeerSession>(std::move(session));
@@ -276,7 +307,8 @@ ChatClient::PeerKey ChatClient::add_peer(PeerSession session, std::optional<std:
 }
 
 void ChatClient::on_invite(const protocol::Invite& inv) {
-    if (inv.endpoint.rfind("tcp://", 0) != 0) return log::debug("dropped an invitation with endpoint ", inv.endpoint);
+    if (inv.endpoint.rfind("tcp://", 0) != 0)
+        return log::debug("dropped an invitation with endpoint ", inv.endpoint);
     try {
         if (sessions_.find_peer(inv.from) || has_peer_named(inv.from)) {
             // Tell the asker on its own session, then forget it.
@@ -285,9 +317,11 @@ void ChatClient::on_invite(const protocol::Invite& inv) {
             refusal.send(protocol::PeerLeave{"already in a private session with you"});
             return;
         }
-        add_peer(PeerSession::join(ctx_, inv.endpoint, inv.from, inv.token, link_.name()), std::nullopt);
+        add_peer(PeerSession::join(ctx_, inv.endpoint, inv.from, inv.token, link_.name()),
+                 std::nullopt);
     } catch (const zmq::error_t& e) {
-        log::debug("cannot connect to ", inv.from, "'s private session at ", inv.endpoint, ": ", e.what());
+        log::debug("cannot connect to ", inv.from, "'s private session at ", inv.endpoint, ": ",
+                   e.what());
     }
 }
 
@@ -308,13 +342,17 @@ void ChatClient::on_peer_message(PeerKey key, protocol::Message&& m) {
     if (auto* leave = std::get_if<protocol::PeerLeave>(&m)) {
         const std::string who = p.session->peer();
         const std::string why = leave->reason == "quit" ? "" : " (" + leave->reason + ")";
-        if (!p.session->open()) return close_peer(key, who + " declined the private session" + why, false);
-        return close_peer(key, who + " left private session " + std::to_string(p.number) + why, false);
+        if (!p.session->open())
+            return close_peer(key, who + " declined the private session" + why, false);
+        return close_peer(key, who + " left private session " + std::to_string(p.number) + why,
+                          false);
     }
-    if (!p.session->open()) return log::debug("dropped ", protocol::kind_name(m), " before the hello");
+    if (!p.session->open())
+        return log::debug("dropped ", protocol::kind_name(m), " before the hello");
     if (auto* note = std::get_if<protocol::PeerNote>(&m)) {
         const auto* entry = sessions_.find(p.number);
-        show(display_.peer(p.number, SessionList::marker(*entry), p.session->peer(), note->text, note->ts_us));
+        show(display_.peer(p.number, SessionList::marker(*entry), p.session->peer(), note->text,
+                           note->ts_us));
     } else if (!std::holds_alternative<protocol::PeerPing>(m)) {
         log::debug("dropped ", protocol::kind_name(m), " on a private session");
     }
@@ -333,8 +371,8 @@ void ChatClient::on_peer_hello(PeerKey key, const protocol::PeerHello& hello) {
         show(display_.system("private session " + std::to_string(p.number) + " with " + name +
                              " open (\\lob for the lobby)"));
     } else {
-        show(display_.system(name + " opened private session " + std::to_string(p.number) + " with you (\\sw " +
-                             std::to_string(p.number) + ")"));
+        show(display_.system(name + " opened private session " + std::to_string(p.number) +
+                             " with you (\\sw " + std::to_string(p.number) + ")"));
     }
     update_prompt();
 }
@@ -377,7 +415,9 @@ void ChatClient::on_tick() {
         if (auto why = p.session->check(now, options_.peer_timeout)) dead.emplace_back(key, *why);
     for (const auto& [key, why] : dead) {
         const int number = peers_.at(key).number;
-        close_peer(key, why + (number ? ": private session " + std::to_string(number) + " closed" : ""), false);
+        close_peer(key,
+                   why + (number ? ": private session " + std::to_string(number) + " closed" : ""),
+                   false);
     }
 }
 

@@ -3,13 +3,12 @@
 // EventLoop, and owns what the user sees.
 #pragma once
 
-#include <zmq.hpp>
-
 #include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <zmq.hpp>
 
 #include "client/broker_link.hpp"
 #include "client/command_table.hpp"
@@ -34,18 +33,18 @@ struct Options {
 };
 
 class ChatClient {
-public:
+  public:
     ChatClient(zmq::context_t& ctx, EventLoop& loop, Options options);
 
     // Leaves everything, telling every peer, and stops the loop.
     void quit(int exit_code);
     int exit_code() const { return exit_code_; }
 
-private:
+  private:
     // A private session, pending (hello not yet exchanged) or open.
     struct Peer {
         std::unique_ptr<PeerSession> session;
-        int number = 0;                       // in the session list once open
+        int number = 0;                          // in the session list once open
         std::optional<std::uint64_t> fork_cseq;  // our FORK request, while the broker answers
     };
     using PeerKey = std::uint64_t;
@@ -88,8 +87,8 @@ private:
     SessionList sessions_;
     std::map<PeerKey, Peer> peers_;
     PeerKey next_key_ = 1;
-    std::string rejoined_;                         // shown when the lobby is live again
-    std::size_t last_pending_ = 0;                 // while finishing: progress check
+    std::string rejoined_;          // shown when the lobby is live again
+    std::size_t last_pending_ = 0;  // while finishing: progress check
     EventLoop::Clock::time_point last_progress_;
     int exit_code_ = 0;
 };

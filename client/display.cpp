@@ -39,8 +39,9 @@ std::string Display::stamp(std::uint64_t ts_us) const {
     return paint(dim, buf);
 }
 
-std::string Display::chat(const std::string& where, const char* where_colour, const std::string& from,
-                          const std::string& text, std::uint64_t ts_us) const {
+std::string Display::chat(const std::string& where, const char* where_colour,
+                          const std::string& from, const std::string& text,
+                          std::uint64_t ts_us) const {
     const std::string header = stamp(ts_us) + paint(where_colour, "[" + where + "]") + " " +
                                paint(bold, utf8::printable(from)) + ":";
     const std::string body = utf8::printable(text);
@@ -49,22 +50,25 @@ std::string Display::chat(const std::string& where, const char* where_colour, co
     std::size_t start = 0;
     for (std::size_t nl;; start = nl + 1) {
         nl = body.find('\n', start);
-        out += "\n    " + body.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+        out +=
+            "\n    " + body.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
         if (nl == std::string::npos) break;
     }
     return out;
 }
 
-std::string Display::lobby(const std::string& from, const std::string& text, std::uint64_t ts_us) const {
+std::string Display::lobby(const std::string& from, const std::string& text,
+                           std::uint64_t ts_us) const {
     return chat("lobby", cyan, from, text, ts_us);
 }
 
-std::string Display::history(const std::string& from, const std::string& text, std::uint64_t ts_us) const {
+std::string Display::history(const std::string& from, const std::string& text,
+                             std::uint64_t ts_us) const {
     return chat("lobby history", dim, from, text, ts_us);
 }
 
-std::string Display::peer(int session, const char* marker, const std::string& from, const std::string& text,
-                          std::uint64_t ts_us) const {
+std::string Display::peer(int session, const char* marker, const std::string& from,
+                          const std::string& text, std::uint64_t ts_us) const {
     return chat(std::to_string(session) + " " + marker, magenta, from, text, ts_us);
 }
 

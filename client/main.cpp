@@ -1,7 +1,7 @@
 // chat-cli: command line, name prompt, and the one event loop.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -29,14 +29,18 @@ Parsed parse(int argc, char** argv) {
     CLI::App app{"chat-cli: the zchat terminal client (lobby and private sessions)"};
     app.add_option("--broker", o.broker, "the broker's rendezvous endpoint")->capture_default_str();
     app.add_option("--name", o.name, "your chat name (asked for when missing)");
-    app.add_option("--peer-host", o.peer_host, "address this client listens on for private sessions")
+    app.add_option("--peer-host", o.peer_host,
+                   "address this client listens on for private sessions")
         ->capture_default_str();
-    app.add_flag("--no-color", no_colour, "no colour (also when NO_COLOR is set or output is not a terminal)");
+    app.add_flag("--no-color", no_colour,
+                 "no colour (also when NO_COLOR is set or output is not a terminal)");
     app.add_flag("--timestamps", o.timestamps, "show the time of each message");
-    app.add_option("--broker-timeout", broker_timeout_s, "seconds without lobby heartbeats before the lobby is down")
+    app.add_option("--broker-timeout", broker_timeout_s,
+                   "seconds without lobby heartbeats before the lobby is down")
         ->capture_default_str()
         ->check(CLI::Range(0.5, 3600.0));
-    app.add_option("--peer-timeout", peer_timeout_s, "seconds of silence that end a private session")
+    app.add_option("--peer-timeout", peer_timeout_s,
+                   "seconds of silence that end a private session")
         ->capture_default_str()
         ->check(CLI::Range(0.5, 3600.0));
     app.add_option("--log-level", level, "debug, info, warn, error or off")
@@ -80,7 +84,8 @@ std::string trimmed(const std::string& s) {
 // The reference chat's greeting, then the name.
 bool ask_name(std::string& name) {
     std::cout << "$ Welcome to chat!\n"
-              << "$ Commands: \\quit, \\users, \\fork NAME, \\sessions, \\switch N, \\lobby, \\leave, \\help\n";
+              << "$ Commands: \\quit, \\users, \\fork NAME, \\sessions, \\switch N, \\lobby, "
+                 "\\leave, \\help\n";
     while (name.empty()) {
         std::cout << "$ Please input chat name:" << std::endl;
         std::string line;
@@ -111,7 +116,8 @@ int main(int argc, char** argv) {
         loop.run();
         return client.exit_code();
     } catch (const zmq::error_t& e) {
-        std::cerr << "chat-cli: cannot use broker endpoint " << options.broker << ": " << e.what() << "\n";
+        std::cerr << "chat-cli: cannot use broker endpoint " << options.broker << ": " << e.what()
+                  << "\n";
         return 2;
     } catch (const std::exception& e) {
         std::cerr << "chat-cli: fatal: " << e.what() << "\n";

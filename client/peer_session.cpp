@@ -21,8 +21,8 @@ std::string random_token() {
 
 }  // namespace
 
-PeerSession::PeerSession(zmq::socket_t socket, std::string peer, std::string endpoint, std::string token,
-                         bool initiated)
+PeerSession::PeerSession(zmq::socket_t socket, std::string peer, std::string endpoint,
+                         std::string token, bool initiated)
     : socket_(std::move(socket)),
       peer_(std::move(peer)),
       endpoint_(std::move(endpoint)),
@@ -36,7 +36,8 @@ PeerSession PeerSession::listen(zmq::context_t& ctx, const std::string& host, st
     auto socket = make_network_socket(ctx, zmq::socket_type::pair);
     socket.bind("tcp://" + host + ":*");
     std::string endpoint = bound_endpoint(socket);
-    return PeerSession(std::move(socket), std::move(peer), std::move(endpoint), random_token(), true);
+    return PeerSession(std::move(socket), std::move(peer), std::move(endpoint), random_token(),
+                       true);
 }
 
 PeerSession PeerSession::join(zmq::context_t& ctx, const std::string& endpoint, std::string peer,
@@ -59,7 +60,8 @@ std::optional<protocol::Message> PeerSession::receive() {
         }
         auto decoded = protocol::decode(frame.to_string_view());
         if (auto* m = std::get_if<protocol::Message>(&decoded)) return std::move(*m);
-        log::debug("private session with ", peer_, ": dropped ", std::get<protocol::DecodeError>(decoded).reason);
+        log::debug("private session with ", peer_, ": dropped ",
+                   std::get<protocol::DecodeError>(decoded).reason);
     }
     return std::nullopt;
 }
@@ -86,7 +88,8 @@ void PeerSession::flush() {
     blocked_since_.reset();
 }
 
-std::optional<std::string> PeerSession::check(Clock::time_point now, std::chrono::milliseconds timeout) {
+std::optional<std::string> PeerSession::check(Clock::time_point now,
+                                              std::chrono::milliseconds timeout) {
     if (!open_ && now - started_ > timeout) return peer_ + " did not answer the private session";
     if (now - last_heard_ > timeout) return peer_ + " is unreachable (no heartbeat)";
     flush();

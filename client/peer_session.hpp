@@ -4,12 +4,11 @@
 // for good; a new \fork makes a new one (see PROTOCOL.md, "Why PAIR").
 #pragma once
 
-#include <zmq.hpp>
-
 #include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
+#include <zmq.hpp>
 
 #include "patterns/event_loop.hpp"
 #include "patterns/protocol.hpp"
@@ -17,7 +16,7 @@
 namespace zchat::client {
 
 class PeerSession {
-public:
+  public:
     using Clock = EventLoop::Clock;
 
     // Initiator: binds on tcp://HOST:* and waits for the invited side's hello.
@@ -44,21 +43,22 @@ public:
     // Heartbeat and liveness: the reason the session is dead, if it is.
     std::optional<std::string> check(Clock::time_point now, std::chrono::milliseconds timeout);
 
-private:
-    PeerSession(zmq::socket_t socket, std::string peer, std::string endpoint, std::string token, bool initiated);
+  private:
+    PeerSession(zmq::socket_t socket, std::string peer, std::string endpoint, std::string token,
+                bool initiated);
     void flush();
 
     zmq::socket_t socket_;
-    std::string peer_;                       // the other user's name
-    std::string endpoint_;                   // where the initiator listens
-    std::string token_;                      // secret from the invitation, checked in PEER_HELLO
-    bool initiated_;                         // true on the side that typed \fork (P->)
-    bool open_ = false;                      // hello exchanged
-    Clock::time_point started_;              // for the hello deadline
-    Clock::time_point last_heard_;           // any frame from the peer
+    std::string peer_;              // the other user's name
+    std::string endpoint_;          // where the initiator listens
+    std::string token_;             // secret from the invitation, checked in PEER_HELLO
+    bool initiated_;                // true on the side that typed \fork (P->)
+    bool open_ = false;             // hello exchanged
+    Clock::time_point started_;     // for the hello deadline
+    Clock::time_point last_heard_;  // any frame from the peer
     Clock::time_point last_ping_;
     std::optional<Clock::time_point> blocked_since_;  // oldest unsent frame
-    std::deque<std::string> unsent_;         // encoded frames the peer has not taken yet
+    std::deque<std::string> unsent_;                  // encoded frames the peer has not taken yet
     std::uint64_t notes_sent_ = 0;
 };
 

@@ -14,7 +14,7 @@ struct SessionEntry {
 };
 
 class SessionList {
-public:
+  public:
     static constexpr int lobby = 0;
 
     int add(std::string peer, bool initiated);
@@ -32,7 +32,7 @@ public:
     // "P->" or "P~>".
     static const char* marker(const SessionEntry& s) { return s.initiated ? "P->" : "P~>"; }
 
-private:
+  private:
     std::vector<SessionEntry> entries_;  // private sessions, by number
     int next_ = 1;
     int active_ = lobby;

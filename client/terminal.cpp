@@ -100,7 +100,8 @@ void Terminal::on_plain_input() {
     }
     partial_.append(buf, static_cast<std::size_t>(n));
     std::size_t start = 0;
-    for (std::size_t nl; reading_ && (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1)
+    for (std::size_t nl; reading_ && (nl = partial_.find('\n', start)) != std::string::npos;
+         start = nl + 1)
         take(partial_.substr(start, nl - start));
     partial_.erase(0, start);
 }
@@ -129,7 +130,8 @@ void Terminal::on_readline_line(char* line) {
 // A trailing backslash continues the message on the next line.
 void Terminal::take(std::string line) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty() && line.back() == '\\' && !(line.size() >= 2 && line[line.size() - 2] == '\\')) {
+    if (!line.empty() && line.back() == '\\' &&
+        !(line.size() >= 2 && line[line.size() - 2] == '\\')) {
         line.pop_back();
         continued_ += line + "\n";
         return;

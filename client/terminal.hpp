@@ -13,7 +13,7 @@
 namespace zchat::client {
 
 class Terminal {
-public:
+  public:
     struct Handlers {
         std::function<void(std::string)> line;  // one message: continuations joined
         std::function<void()> end;              // EOF (Ctrl-D, end of a pipe)
@@ -31,7 +31,7 @@ public:
     // Stops reading input (the client is leaving).
     void close_input();
 
-private:
+  private:
     void on_readable();
     void on_plain_input();
     void take(std::string line);
@@ -41,8 +41,8 @@ private:
     bool interactive_;
     Handlers handlers_;
     std::string prompt_;
-    std::string partial_;       // plain mode: bytes after the last newline
-    std::string continued_;     // lines joined by a trailing backslash
+    std::string partial_;    // plain mode: bytes after the last newline
+    std::string continued_;  // lines joined by a trailing backslash
     bool reading_ = true;
     bool in_line_handler_ = false;  // readline is calling us with an accepted line
 };

@@ -27,7 +27,8 @@ void EventLoop::remove_where(void* socket, int fd) {
 
 EventLoop::TimerId EventLoop::every(std::chrono::milliseconds interval, Handler handler) {
     const TimerId id = next_timer_++;
-    timers_[id] = {Clock::now() + interval, interval, std::make_shared<Handler>(std::move(handler))};
+    timers_[id] = {Clock::now() + interval, interval,
+                   std::make_shared<Handler>(std::move(handler))};
     return id;
 }
 

@@ -3,8 +3,6 @@
 // are never shared between threads, so there are no locks.
 #pragma once
 
-#include <zmq.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -12,11 +10,12 @@
 #include <map>
 #include <memory>
 #include <vector>
+#include <zmq.hpp>
 
 namespace zchat {
 
 class EventLoop {
-public:
+  public:
     using Handler = std::function<void()>;
     using TimerId = std::uint64_t;
     using Clock = std::chrono::steady_clock;
@@ -40,7 +39,7 @@ public:
     void stop() { stopped_ = true; }
     bool stopped() const { return stopped_; }
 
-private:
+  private:
     struct Watch {
         void* socket;  // zmq socket handle, or nullptr for a plain fd
         int fd;        // plain fd, or -1 for a socket

@@ -32,9 +32,9 @@ inline constexpr std::uint32_t default_burst = 500;
 
 // Liveness: heartbeat period, and silence after which the other side is dead.
 inline constexpr std::chrono::milliseconds heartbeat_interval{1000};
-inline constexpr std::chrono::milliseconds client_timeout{5000};   // broker drops a client
-inline constexpr std::chrono::milliseconds broker_timeout{3000};   // client marks lobby down
-inline constexpr std::chrono::milliseconds peer_timeout{5000};     // private session ends
+inline constexpr std::chrono::milliseconds client_timeout{5000};  // broker drops a client
+inline constexpr std::chrono::milliseconds broker_timeout{3000};  // client marks lobby down
+inline constexpr std::chrono::milliseconds peer_timeout{5000};    // private session ends
 
 // Late joiners receive this many recent lobby messages.
 inline constexpr std::size_t default_history = 50;

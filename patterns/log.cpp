@@ -47,7 +47,8 @@ void write(Level l, const std::string& line) {
     char stamp[16];
     std::strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
     std::FILE* out = file ? file.get() : stderr;
-    std::fprintf(out, "%s %s %s: %s\n", stamp, program.c_str(), names[static_cast<int>(l)], line.c_str());
+    std::fprintf(out, "%s %s %s: %s\n", stamp, program.c_str(), names[static_cast<int>(l)],
+                 line.c_str());
     std::fflush(out);
 }
 

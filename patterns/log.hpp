@@ -27,9 +27,21 @@ void at(Level lvl, const Args&... args) {
     (out << ... << args);
     write(lvl, out.str());
 }
-template <class... Args> void debug(const Args&... a) { at(Level::debug, a...); }
-template <class... Args> void info(const Args&... a) { at(Level::info, a...); }
-template <class... Args> void warn(const Args&... a) { at(Level::warn, a...); }
-template <class... Args> void error(const Args&... a) { at(Level::error, a...); }
+template <class... Args>
+void debug(const Args&... a) {
+    at(Level::debug, a...);
+}
+template <class... Args>
+void info(const Args&... a) {
+    at(Level::info, a...);
+}
+template <class... Args>
+void warn(const Args&... a) {
+    at(Level::warn, a...);
+}
+template <class... Args>
+void error(const Args&... a) {
+    at(Level::error, a...);
+}
 
 }  // namespace zchat::log

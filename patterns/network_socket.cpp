@@ -13,7 +13,9 @@ zmq::socket_t make_network_socket(zmq::context_t& ctx, zmq::socket_type type) {
     return socket;
 }
 
-std::string bound_endpoint(zmq::socket_t& socket) { return socket.get(zmq::sockopt::last_endpoint); }
+std::string bound_endpoint(zmq::socket_t& socket) {
+    return socket.get(zmq::sockopt::last_endpoint);
+}
 
 std::string endpoint_host(const std::string& endpoint) {
     const std::string scheme = "tcp://";

@@ -4,9 +4,8 @@
 // overflows under a connect storm and costs seconds of SYN retries).
 #pragma once
 
-#include <zmq.hpp>
-
 #include <string>
+#include <zmq.hpp>
 
 namespace zchat {
 

@@ -1,9 +1,8 @@
 // protocol: msgpack encoding and hostile-input-proof decoding of zchat messages.
 #include "protocol.hpp"
 
-#include <msgpack.hpp>
-
 #include <limits>
+#include <msgpack.hpp>
 #include <optional>
 #include <utility>
 
@@ -19,9 +18,9 @@ constexpr std::size_t envelope_fields = 3;  // signature, version, kind
 msgpack::unpack_limit hostile_input_limits() {
     const auto frame = static_cast<std::size_t>(limits::max_frame_bytes);
     return msgpack::unpack_limit(limits::max_listed_users + envelope_fields + 8,  // array
-                                 0,                                              // map
-                                 frame, frame,                                   // str, bin
-                                 0,                                              // ext
+                                 0,                                               // map
+                                 frame, frame,                                    // str, bin
+                                 0,                                               // ext
                                  limits::max_depth);
 }
 
@@ -40,21 +39,24 @@ struct StringSink {
 
 // Walks a message's fields in wire order, checking each element's msgpack type.
 class FieldReader {
-public:
+  public:
     FieldReader(const msgpack::object* items, std::size_t count)
         : items_(items), count_(count), next_(envelope_fields) {}
 
     void operator()(std::string_view name, std::string& v) {
-        if (const auto* o = take(name, msgpack::type::STR, "a string")) v.assign(o->via.str.ptr, o->via.str.size);
+        if (const auto* o = take(name, msgpack::type::STR, "a string"))
+            v.assign(o->via.str.ptr, o->via.str.size);
     }
     void operator()(std::string_view name, std::uint64_t& v) {
-        if (const auto* o = take(name, msgpack::type::POSITIVE_INTEGER, "an unsigned integer")) v = o->via.u64;
+        if (const auto* o = take(name, msgpack::type::POSITIVE_INTEGER, "an unsigned integer"))
+            v = o->via.u64;
     }
     void operator()(std::string_view name, std::uint32_t& v) {
         const auto* o = take(name, msgpack::type::POSITIVE_INTEGER, "an unsigned integer");
         if (!o) return;
         if (o->via.u64 > std::numeric_limits<std::uint32_t>::max()) {
-            error_ = fail(DecodeErrorCode::wrong_type, "field '" + std::string(name) + "' out of range");
+            error_ =
+                fail(DecodeErrorCode::wrong_type, "field '" + std::string(name) + "' out of range");
             return;
         }
         v = static_cast<std::uint32_t>(o->via.u64);
@@ -70,7 +72,8 @@ public:
         for (std::uint32_t i = 0; i < o->via.array.size; ++i) {
             const auto& e = o->via.array.ptr[i];
             if (e.type != msgpack::type::STR) {
-                error_ = fail(DecodeErrorCode::wrong_type, "field '" + std::string(name) + "' holds a non-string");
+                error_ = fail(DecodeErrorCode::wrong_type,
+                              "field '" + std::string(name) + "' holds a non-string");
                 return;
             }
             v.emplace_back(e.via.str.ptr, e.via.str.size);
@@ -88,16 +91,19 @@ public:
         return std::nullopt;
     }
 
-private:
-    const msgpack::object* take(std::string_view name, msgpack::type::object_type type, const char* what) {
+  private:
+    const msgpack::object* take(std::string_view name, msgpack::type::object_type type,
+                                const char* what) {
         if (error_) return nullptr;
         if (next_ >= count_) {
-            error_ = fail(DecodeErrorCode::field_count, "missing field '" + std::string(name) + "'");
+            error_ =
+                fail(DecodeErrorCode::field_count, "missing field '" + std::string(name) + "'");
             return nullptr;
         }
         const auto* o = &items_[next_++];
         if (o->type != type) {
-            error_ = fail(DecodeErrorCode::wrong_type, "field '" + std::string(name) + "' is not " + what);
+            error_ = fail(DecodeErrorCode::wrong_type,
+                          "field '" + std::string(name) + "' is not " + what);
             return nullptr;
         }
         return o;
@@ -135,7 +141,8 @@ std::variant<Message, DecodeError> decode_object(const msgpack::object& root) {
     if (items[1].type != msgpack::type::POSITIVE_INTEGER || items[1].via.u64 != version)
         return fail(DecodeErrorCode::bad_version, "unsupported protocol version");
     constexpr std::size_t kinds = std::variant_size_v<Message>;
-    if (items[2].type != msgpack::type::POSITIVE_INTEGER || items[2].via.u64 < 1 || items[2].via.u64 > kinds)
+    if (items[2].type != msgpack::type::POSITIVE_INTEGER || items[2].via.u64 < 1 ||
+        items[2].via.u64 > kinds)
         return fail(DecodeErrorCode::unknown_kind, "unknown message kind");
     FieldReader reader(items, root.via.array.size);
     return decode_kind(items[2].via.u64 - 1, reader, std::make_index_sequence<kinds>{});
@@ -145,7 +152,9 @@ std::variant<Message, DecodeError> decode_object(const msgpack::object& root) {
 struct FieldCounter {
     std::size_t n = 0;
     template <class V>
-    void operator()(std::string_view, const V&) { ++n; }
+    void operator()(std::string_view, const V&) {
+        ++n;
+    }
 };
 
 struct FieldWriter {
@@ -163,16 +172,19 @@ std::string_view kind_name(const Message& m) { return kind_names[m.index()]; }
 
 std::variant<Message, DecodeError> decode(std::string_view body) {
     if (body.size() > static_cast<std::size_t>(limits::max_frame_bytes))
-        return fail(DecodeErrorCode::too_large, "body of " + std::to_string(body.size()) + " bytes is over the limit");
+        return fail(DecodeErrorCode::too_large,
+                    "body of " + std::to_string(body.size()) + " bytes is over the limit");
     // One zone per thread, emptied per message: a fresh zone would cost a
     // malloc of its first chunk on every decode.
     thread_local msgpack::zone zone;
     zone.clear();
     try {
         std::size_t offset = 0;
-        const msgpack::object root = msgpack::unpack(zone, body.data(), body.size(), offset, &reference_body,
-                                                     nullptr, hostile_input_limits());
-        if (offset != body.size()) return fail(DecodeErrorCode::malformed, "trailing bytes after the body");
+        const msgpack::object root =
+            msgpack::unpack(zone, body.data(), body.size(), offset, &reference_body, nullptr,
+                            hostile_input_limits());
+        if (offset != body.size())
+            return fail(DecodeErrorCode::malformed, "trailing bytes after the body");
         return decode_object(root);
     } catch (const std::exception& e) {
         return fail(DecodeErrorCode::malformed, std::string("not valid msgpack: ") + e.what());

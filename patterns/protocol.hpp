@@ -296,9 +296,9 @@ using Message = std::variant<Hello, Welcome, History, Joined, Ping, Say, Users, 
 
 // Names as written in PROTOCOL.md, indexed like Message.
 inline constexpr std::string_view kind_names[] = {
-    "HELLO",  "WELCOME", "HISTORY",    "JOINED", "PING",     "SAY",        "USERS",
-    "USER_LIST", "FORK", "FORK_OK",    "INVITE", "BYE",      "ERROR",      "LOBBY_TEXT",
-    "NOTICE", "BEAT",    "SHUTDOWN",   "PEER_HELLO", "PEER_NOTE", "PEER_PING", "PEER_LEAVE"};
+    "HELLO",     "WELCOME", "HISTORY",  "JOINED",     "PING",      "SAY",       "USERS",
+    "USER_LIST", "FORK",    "FORK_OK",  "INVITE",     "BYE",       "ERROR",     "LOBBY_TEXT",
+    "NOTICE",    "BEAT",    "SHUTDOWN", "PEER_HELLO", "PEER_NOTE", "PEER_PING", "PEER_LEAVE"};
 static_assert(std::size(kind_names) == std::variant_size_v<Message>);
 
 std::string_view kind_name(const Message& m);

@@ -21,7 +21,8 @@ void on_signal(int sig) {
 
 TerminationSignal::TerminationSignal() {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        throw std::system_error(errno, std::generic_category(), "pipe2");
     read_fd_ = fds[0];
     write_fd = fds[1];
     struct sigaction sa {};

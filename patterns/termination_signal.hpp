@@ -5,7 +5,7 @@
 namespace zchat {
 
 class TerminationSignal {
-public:
+  public:
     TerminationSignal();  // installs handlers for SIGINT and SIGTERM
     ~TerminationSignal();
     TerminationSignal(const TerminationSignal&) = delete;
@@ -15,7 +15,7 @@ public:
     // Reads the pending signal number (0 if none) and clears the fd.
     int take();
 
-private:
+  private:
     int read_fd_ = -1;
 };
 

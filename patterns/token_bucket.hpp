@@ -10,11 +10,14 @@
 namespace zchat {
 
 class TokenBucket {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     TokenBucket(std::uint32_t rate_per_s, std::uint32_t burst, Clock::time_point now = Clock::now())
-        : rate_(std::max<std::uint32_t>(rate_per_s, 1)), burst_(std::max<std::uint32_t>(burst, 1)), tokens_(burst_), last_(now) {}
+        : rate_(std::max<std::uint32_t>(rate_per_s, 1)),
+          burst_(std::max<std::uint32_t>(burst, 1)),
+          tokens_(burst_),
+          last_(now) {}
 
     // Takes one token if there is one.
     bool take(Clock::time_point now = Clock::now()) {
@@ -31,7 +34,7 @@ public:
         return std::chrono::milliseconds{static_cast<long>((1.0 - tokens_) * 1000.0 / rate_) + 1};
     }
 
-private:
+  private:
     void refill(Clock::time_point now) {
         if (now <= last_) return;
         const double elapsed = std::chrono::duration<double>(now - last_).count();

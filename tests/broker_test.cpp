@@ -1085,7 +1085,8 @@ TEST_F(BrokerTest, JoinStormIsAnnouncedOnceForEveryName) {
     std::multiset<std::string> announced;
     int notices = 0;
     while (announced.size() < storm) {
-        auto n = watcher.await_lobby<protocol::Notice>([](const protocol::Notice& n) { return n.event == "joined"; });
+        auto n = watcher.await_lobby<protocol::Notice>(
+            [](const protocol::Notice& n) { return n.event == "joined"; });
         ASSERT_TRUE(n);
         ++notices;
         for (std::size_t start = 0, end; start < n->name.size(); start = end + 1) {

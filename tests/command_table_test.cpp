@@ -15,11 +15,11 @@ TEST(CommandTable, PlainTextIsText) {
 
 TEST(CommandTable, EverySpellingParses) {
     const std::pair<const char*, CommandKind> cases[] = {
-        {"\\quit", CommandKind::quit},         {"\\users", CommandKind::users},
-        {"\\fork bob", CommandKind::fork},     {"\\sessions", CommandKind::sessions},
-        {"\\ss", CommandKind::sessions},       {"\\switch 2", CommandKind::switch_to},
-        {"\\sw 2", CommandKind::switch_to},    {"\\lobby", CommandKind::lobby},
-        {"\\lob", CommandKind::lobby},         {"\\leave", CommandKind::leave},
+        {"\\quit", CommandKind::quit},      {"\\users", CommandKind::users},
+        {"\\fork bob", CommandKind::fork},  {"\\sessions", CommandKind::sessions},
+        {"\\ss", CommandKind::sessions},    {"\\switch 2", CommandKind::switch_to},
+        {"\\sw 2", CommandKind::switch_to}, {"\\lobby", CommandKind::lobby},
+        {"\\lob", CommandKind::lobby},      {"\\leave", CommandKind::leave},
         {"\\help", CommandKind::help},
     };
     for (const auto& [line, kind] : cases) {
@@ -59,5 +59,6 @@ TEST(CommandTable, HelpListsEveryCommand) {
     std::string all;
     for (const auto& l : lines) all += l + "\n";
     for (const auto& spec : zchat::client::command_table())
-        for (const auto spelling : spec.spellings) EXPECT_NE(all.find("\\" + std::string(spelling)), std::string::npos);
+        for (const auto spelling : spec.spellings)
+            EXPECT_NE(all.find("\\" + std::string(spelling)), std::string::npos);
 }

@@ -118,8 +118,11 @@ TEST(NameRegistry, SuffixNeverSplitsAMultibyteCharacter) {
 
 TEST(NameRegistry, UnicodeSpacesAndInvisibleCharactersAreRefused) {
     // no-break space, ideographic space, zero-width space, right-to-left override, BOM
-    for (const char* name : {"anna\xc2\xa0", "an\xe3\x80\x80na", "an\xe2\x80\x8bna", "\xe2\x80\xae" "anna",
-                             "\xef\xbb\xbf" "anna"})
+    for (const char* name : {"anna\xc2\xa0", "an\xe3\x80\x80na", "an\xe2\x80\x8bna",
+                             "\xe2\x80\xae"
+                             "anna",
+                             "\xef\xbb\xbf"
+                             "anna"})
         EXPECT_TRUE(NameRegistry::invalid_reason(name).has_value()) << name;
     EXPECT_FALSE(NameRegistry::invalid_reason("j\xc3\xbcrgen").has_value());
 }

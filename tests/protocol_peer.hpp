@@ -186,8 +186,9 @@ class ProtocolPeer {
             return ::testing::AssertionFailure() << "unexpected " << protocol::kind_name(*m);
         }
         const std::string me = welcome_->name;
-        auto notice = await_lobby<protocol::Notice>(
-            [&](const protocol::Notice& n) { return n.event == "joined" && names_include(n.name, me); });
+        auto notice = await_lobby<protocol::Notice>([&](const protocol::Notice& n) {
+            return n.event == "joined" && names_include(n.name, me);
+        });
         if (!notice) return ::testing::AssertionFailure() << "no NOTICE joined for " << me;
         return ::testing::AssertionSuccess();
     }

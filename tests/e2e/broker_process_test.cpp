@@ -13,15 +13,18 @@ namespace {
 TEST(ChatBroker, HelpListsTheFlags) {
     ChildProcess broker({CHAT_BROKER, "--help"});
     EXPECT_EQ(broker.wait_exit(), 0);
-    for (const char* flag : {"--rendezvous", "--lobby", "--log-level", "--timeout", "--rate", "--burst", "--history"})
+    for (const char* flag :
+         {"--rendezvous", "--lobby", "--log-level", "--timeout", "--rate", "--burst", "--history"})
         EXPECT_NE(broker.out().find(flag), std::string::npos) << flag;
 }
 
 TEST(ChatBroker, TakenEndpointIsAOneLineErrorAndExitOne) {
     BrokerProcess first;
-    ChildProcess second({CHAT_BROKER, "--rendezvous", first.rendezvous, "--lobby", "tcp://127.0.0.1:*"});
+    ChildProcess second(
+        {CHAT_BROKER, "--rendezvous", first.rendezvous, "--lobby", "tcp://127.0.0.1:*"});
     EXPECT_EQ(second.wait_exit(), 1);
-    EXPECT_NE(second.err().find("cannot bind rendezvous endpoint " + first.rendezvous), std::string::npos)
+    EXPECT_NE(second.err().find("cannot bind rendezvous endpoint " + first.rendezvous),
+              std::string::npos)
         << second.err();
 }
 
@@ -49,8 +52,10 @@ TEST_F(ChatTest, LeavesAreLoggedWithTheReason) {
     while (broker_->process.err().find("leave bobby (disconnected") == std::string::npos &&
            std::chrono::steady_clock::now() < deadline)
         broker_->process.settle(50ms);
-    EXPECT_NE(broker_->process.err().find("leave anna (quit"), std::string::npos) << broker_->process.err();
-    EXPECT_NE(broker_->process.err().find("leave bobby (disconnected"), std::string::npos) << broker_->process.err();
+    EXPECT_NE(broker_->process.err().find("leave anna (quit"), std::string::npos)
+        << broker_->process.err();
+    EXPECT_NE(broker_->process.err().find("leave bobby (disconnected"), std::string::npos)
+        << broker_->process.err();
 }
 
 }  // namespace
@@ -96,14 +101,18 @@ TEST(ChatBroker, MemoryReturnsToItsLevelAfterGarbageStorms) {
     ::setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
     BrokerProcess broker;
     ::unsetenv("ASAN_OPTIONS");
-    garbage_storm(broker.rendezvous, 2000);  // warms the allocator and libzmq's caches
-    broker.process.settle(300ms);
-    const long level = vm_rss_kb(broker.process.pid());
-    for (int round = 0; round < 3; ++round) garbage_storm(broker.rendezvous, 2000);
-    broker.process.settle(300ms);
-    const long after = vm_rss_kb(broker.process.pid());
-    EXPECT_LE(after, level + 4 * 1024) << "RSS " << level << " kB -> " << after << " kB after 6,000 more";
-    RecordProperty("broker_rss_kb_after_storms", std::to_string(after - level));
+    // RSS wanders by a few MB with connections still closing: compare peaks.
+    const auto peak_over = [&](int storms) {
+        long peak = 0;
+        for (int i = 0; i < storms; ++i) {
+            garbage_storm(broker.rendezvous, 2000);
+            peak = std::max(peak, vm_rss_kb(broker.process.pid()));
+        }
+        return peak;
+    };
+    const long level = peak_over(5);  // warms the allocator and libzmq's caches
+    const long after = peak_over(5);
+    EXPECT_LE(after, level + 4 * 1024) << "peak RSS " << level << " kB, then " << after << " kB";
 }
 
 }  // namespace

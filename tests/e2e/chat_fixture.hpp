@@ -12,14 +12,16 @@
 namespace zchat::e2e {
 
 class ChatTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { broker_ = std::make_unique<BrokerProcess>(broker_flags()); }
     virtual std::vector<std::string> broker_flags() { return {"--history", "0"}; }
 
     // Starts NAME and waits until it is in the lobby (its own join notice seen).
     ChildProcess& join(const std::string& name, std::vector<std::string> extra = {}) {
-        auto p = std::make_unique<ChildProcess>(cli_args(broker_->rendezvous, name, std::move(extra)));
-        EXPECT_TRUE(p->expect(">>> " + name + " joined the lobby", 10s)) << name << ": " << p->out() << p->err();
+        auto p =
+            std::make_unique<ChildProcess>(cli_args(broker_->rendezvous, name, std::move(extra)));
+        EXPECT_TRUE(p->expect(">>> " + name + " joined the lobby", 10s))
+            << name << ": " << p->out() << p->err();
         auto& ref = *p;
         users_[name] = std::move(p);
         return ref;

@@ -42,7 +42,8 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, Io io) {
         in_ = out_fd_ = master;
     } else {
         int in_pipe[2], out_pipe[2];
-        if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+        if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0)
+            throw std::runtime_error("pipe");
         pid_ = ::fork();
         if (pid_ == 0) {
             ::dup2(in_pipe[0], STDIN_FILENO);
@@ -99,7 +100,8 @@ void ChildProcess::pump(std::chrono::milliseconds max_wait) {
         if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
         const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
         if (n > 0) (i == 0 ? out_ : err_).append(buf, static_cast<std::size_t>(n));
-        if (n <= 0 && (fds[i].revents & (POLLHUP | POLLERR))) std::this_thread::sleep_for(5ms);  // at EOF
+        if (n <= 0 && (fds[i].revents & (POLLHUP | POLLERR)))
+            std::this_thread::sleep_for(5ms);  // at EOF
     }
 }
 
@@ -111,17 +113,21 @@ bool ChildProcess::expect(const std::string& text, std::chrono::milliseconds tim
             cursor_ = at + text.size();
             return true;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return false;
         pump(std::min(left, std::chrono::milliseconds{50}));
     }
 }
 
-bool ChildProcess::expect_count(const std::string& text, std::size_t count, std::chrono::milliseconds timeout) {
+bool ChildProcess::expect_count(const std::string& text, std::size_t count,
+                                std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         std::size_t seen = 0;
-        for (auto at = out_.find(text); at != std::string::npos; at = out_.find(text, at + text.size())) ++seen;
+        for (auto at = out_.find(text); at != std::string::npos;
+             at = out_.find(text, at + text.size()))
+            ++seen;
         if (seen >= count) return true;
         if (std::chrono::steady_clock::now() >= deadline) return false;
         pump(50ms);
@@ -151,21 +157,26 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
     return exit_code_;
 }
 
-BrokerProcess::BrokerProcess(std::vector<std::string> extra, std::string rendezvous_at, std::string lobby_at)
+BrokerProcess::BrokerProcess(std::vector<std::string> extra, std::string rendezvous_at,
+                             std::string lobby_at)
     : process([&] {
-          std::vector<std::string> argv{CHAT_BROKER, "--rendezvous", rendezvous_at, "--lobby", lobby_at};
+          std::vector<std::string> argv{CHAT_BROKER, "--rendezvous", rendezvous_at, "--lobby",
+                                        lobby_at};
           argv.insert(argv.end(), extra.begin(), extra.end());
           return argv;
       }()) {
-    if (!process.expect("\n", 10s)) throw std::runtime_error("chat-broker did not start: " + process.err());
+    if (!process.expect("\n", 10s))
+        throw std::runtime_error("chat-broker did not start: " + process.err());
     static const std::regex ready("rendezvous on (\\S+), lobby on (\\S+)");
     std::smatch m;
-    if (!std::regex_search(process.out(), m, ready)) throw std::runtime_error("unexpected broker banner: " + process.out());
+    if (!std::regex_search(process.out(), m, ready))
+        throw std::runtime_error("unexpected broker banner: " + process.out());
     rendezvous = m[1];
     lobby = m[2];
 }
 
-std::vector<std::string> cli_args(const std::string& broker, const std::string& name, std::vector<std::string> extra) {
+std::vector<std::string> cli_args(const std::string& broker, const std::string& name,
+                                  std::vector<std::string> extra) {
     std::vector<std::string> argv{CHAT_CLI, "--broker", broker};
     if (!name.empty()) argv.insert(argv.end(), {"--name", name});
     argv.insert(argv.end(), extra.begin(), extra.end());

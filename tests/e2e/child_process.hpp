@@ -16,7 +16,7 @@ namespace zchat::e2e {
 using namespace std::chrono_literals;
 
 class ChildProcess {
-public:
+  public:
     enum class Io { pipes, pty };
 
     ChildProcess(std::vector<std::string> argv, Io io = Io::pipes);
@@ -32,7 +32,8 @@ public:
     // Waits until stdout (from where the last expect matched) contains TEXT.
     bool expect(const std::string& text, std::chrono::milliseconds timeout = 5s);
     // Waits until stdout as a whole has COUNT copies of TEXT.
-    bool expect_count(const std::string& text, std::size_t count, std::chrono::milliseconds timeout = 5s);
+    bool expect_count(const std::string& text, std::size_t count,
+                      std::chrono::milliseconds timeout = 5s);
     // Reads what arrives for DURATION and returns all stdout so far.
     const std::string& settle(std::chrono::milliseconds duration);
     const std::string& out() const { return out_; }
@@ -42,11 +43,11 @@ public:
     // Exit code (128+N for a signal), or nullopt if it did not exit in time.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = 5s);
 
-private:
+  private:
     void pump(std::chrono::milliseconds max_wait);
 
     pid_t pid_ = -1;
-    int in_ = -1;   // child's stdin (the pty master in pty mode)
+    int in_ = -1;  // child's stdin (the pty master in pty mode)
     int out_fd_ = -1;
     int err_fd_ = -1;
     std::string out_;
@@ -57,7 +58,8 @@ private:
 
 // A chat-broker on OS-picked loopback ports.
 struct BrokerProcess {
-    explicit BrokerProcess(std::vector<std::string> extra = {}, std::string rendezvous = "tcp://127.0.0.1:*",
+    explicit BrokerProcess(std::vector<std::string> extra = {},
+                           std::string rendezvous = "tcp://127.0.0.1:*",
                            std::string lobby = "tcp://127.0.0.1:*");
     ChildProcess process;
     std::string rendezvous;  // as bound

@@ -34,8 +34,10 @@ TEST_F(ChatTest, LobbyMessageReachesEveryoneElseOnce) {
     EXPECT_TRUE(carmen.expect("[lobby] anna: hello everyone"));
     bobby.write_line("hi anna");
     EXPECT_TRUE(anna.expect("[lobby] bobby: hi anna"));
-    EXPECT_EQ(anna.out().find("hello everyone"), std::string::npos) << "echoed to its sender: " << anna.out();
-    EXPECT_EQ(bobby.out().find("hello everyone", bobby.out().find("hello everyone") + 1), std::string::npos);
+    EXPECT_EQ(anna.out().find("hello everyone"), std::string::npos)
+        << "echoed to its sender: " << anna.out();
+    EXPECT_EQ(bobby.out().find("hello everyone", bobby.out().find("hello everyone") + 1),
+              std::string::npos);
 }
 
 TEST_F(ChatTest, UnknownCommandIsNeverSent) {
@@ -64,7 +66,8 @@ TEST_F(ChatTest, LongAndMultiLineMessagesArriveWhole) {
     anna.write_line("second line");
     EXPECT_TRUE(bobby.expect("[lobby] anna:\n    first line\n    second line\n")) << bobby.out();
     anna.write_line("h\xc3\xa9llo \xe2\x9c\x93 \x1b[31mred");
-    EXPECT_TRUE(bobby.expect("[lobby] anna: h\xc3\xa9llo \xe2\x9c\x93 \xef\xbf\xbd[31mred")) << "escape not neutralised";
+    EXPECT_TRUE(bobby.expect("[lobby] anna: h\xc3\xa9llo \xe2\x9c\x93 \xef\xbf\xbd[31mred"))
+        << "escape not neutralised";
 }
 
 TEST_F(ChatTest, SessionsSwitchAndLobbyCommands) {
@@ -102,7 +105,8 @@ TEST_F(ChatTest, CtrlCQuitsCleanly) {
 TEST(ChatCli, NoBrokerExitsTwoWithAClearMessage) {
     ChildProcess cli(cli_args("tcp://127.0.0.1:9", "anna"));
     EXPECT_EQ(cli.wait_exit(8s), 2);
-    EXPECT_NE(cli.err().find("no broker answered at tcp://127.0.0.1:9"), std::string::npos) << cli.err();
+    EXPECT_NE(cli.err().find("no broker answered at tcp://127.0.0.1:9"), std::string::npos)
+        << cli.err();
 }
 
 TEST(ChatCli, BadEndpointExitsTwo) {
@@ -118,8 +122,10 @@ TEST(ChatCli, HelpExists) {
 }
 
 class PacedChatTest : public ChatTest {
-protected:
-    std::vector<std::string> broker_flags() override { return {"--history", "0", "--rate", "1000000", "--burst", "1000000"}; }
+  protected:
+    std::vector<std::string> broker_flags() override {
+        return {"--history", "0", "--rate", "1000000", "--burst", "1000000"};
+    }
 };
 
 TEST_F(PacedChatTest, HundredThousandPipedLinesAllArriveInOrder) {
@@ -131,7 +137,9 @@ TEST_F(PacedChatTest, HundredThousandPipedLinesAllArriveInOrder) {
     anna.write(input);
     anna.close_stdin();
     ASSERT_EQ(anna.wait_exit(60s), 0) << anna.err() << anna.out();
-    ASSERT_TRUE(bobby.expect("[lobby] anna: line 99999\n", 60s)) << bobby.out().substr(bobby.out().size() - std::min<std::size_t>(bobby.out().size(), 600)) << bobby.err();
+    ASSERT_TRUE(bobby.expect("[lobby] anna: line 99999\n", 60s))
+        << bobby.out().substr(bobby.out().size() - std::min<std::size_t>(bobby.out().size(), 600))
+        << bobby.err();
     std::size_t at = 0;
     for (int i = 0; i < lines; ++i) {
         at = bobby.out().find("[lobby] anna: line " + std::to_string(i) + "\n", at);
@@ -141,8 +149,10 @@ TEST_F(PacedChatTest, HundredThousandPipedLinesAllArriveInOrder) {
 }
 
 class RateLimitedChatTest : public ChatTest {
-protected:
-    std::vector<std::string> broker_flags() override { return {"--history", "0", "--rate", "200", "--burst", "50"}; }
+  protected:
+    std::vector<std::string> broker_flags() override {
+        return {"--history", "0", "--rate", "200", "--burst", "50"};
+    }
 };
 
 TEST_F(RateLimitedChatTest, APipedFileIsPacedToTheRateNotRefused) {

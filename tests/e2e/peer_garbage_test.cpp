@@ -30,7 +30,8 @@ bool pair_send(zmq::socket_t& pair, const std::string& frame) {
     return pair.send(zmq::buffer(frame), zmq::send_flags::dontwait).has_value();
 }
 
-std::optional<protocol::Message> pair_receive(zmq::socket_t& pair, std::chrono::milliseconds limit) {
+std::optional<protocol::Message> pair_receive(zmq::socket_t& pair,
+                                              std::chrono::milliseconds limit) {
     zmq::pollitem_t item{pair.handle(), 0, ZMQ_POLLIN, 0};
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -63,7 +64,8 @@ TEST_F(ChatTest, GarbageAtAnInvitedSessionIsDropped) {
     mallory.fork("anna", bound_endpoint(pair), "the-token");
     ASSERT_TRUE(mallory.expect<protocol::ForkOk>());
     auto hello = pair_receive(pair, 5s);
-    ASSERT_TRUE(hello && std::holds_alternative<protocol::PeerHello>(*hello)) << "anna never said hello";
+    ASSERT_TRUE(hello && std::holds_alternative<protocol::PeerHello>(*hello))
+        << "anna never said hello";
 
     // Before the session is open: garbage, a wrong-kind message and a wrong token.
     pair_send(pair, garbage_bytes);
@@ -71,7 +73,8 @@ TEST_F(ChatTest, GarbageAtAnInvitedSessionIsDropped) {
     pair_send(pair, protocol::encode(protocol::PeerNote{1, 0, "too early"}));
     pair_send(pair, protocol::encode(protocol::PeerHello{"wrong-token", "mallory"}));
     anna.settle(300ms);
-    EXPECT_EQ(anna.out().find("mallory opened"), std::string::npos) << "a wrong token opened a session";
+    EXPECT_EQ(anna.out().find("mallory opened"), std::string::npos)
+        << "a wrong token opened a session";
     pair_send(pair, protocol::encode(protocol::PeerHello{"the-token", "mallory"}));
     ASSERT_TRUE(anna.expect("mallory opened private session 2 with you")) << anna.out();
 

@@ -2,7 +2,6 @@
 #include <signal.h>
 
 #include <cstdlib>
-
 #include <filesystem>
 #include <fstream>
 
@@ -13,7 +12,9 @@ namespace {
 
 std::size_t open_fds(pid_t pid) {
     std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+        ++n;
     return n;
 }
 
@@ -31,7 +32,7 @@ long rss_kb(pid_t pid) {
 }
 
 class PrivateSessionTest : public ChatTest {
-protected:
+  protected:
     // carmen forks anna; both see it open.
     void fork_carmen_to_anna() {
         auto& carmen = *users_.at("carmen");
@@ -107,8 +108,9 @@ TEST_F(PrivateSessionTest, SessionOutlivesTheBroker) {
     EXPECT_TRUE(carmen.expect("0  lobby (down"));
     carmen.write_line("\\fork anna2");
     EXPECT_TRUE(carmen.expect("the broker is needed to find peers"));
-    EXPECT_EQ(carmen.out().find("lobby is unreachable", carmen.out().find("lobby is unreachable") + 1),
-              std::string::npos)
+    EXPECT_EQ(
+        carmen.out().find("lobby is unreachable", carmen.out().find("lobby is unreachable") + 1),
+        std::string::npos)
         << "told more than once";
 }
 
@@ -134,13 +136,16 @@ TEST_F(PrivateSessionTest, TwentyConcurrentSessionsFromOneUser) {
         hub.write_line("hello from hub");
     }
     for (int i = 0; i < 20; ++i)
-        EXPECT_TRUE(users_.at("p" + std::to_string(i))->expect("] hub: hello from hub")) << "p" << i;
+        EXPECT_TRUE(users_.at("p" + std::to_string(i))->expect("] hub: hello from hub"))
+            << "p" << i;
 }
 
 // A thousand forks in seconds is far over the default fork rate: lift it.
 class ForkCycleTest : public PrivateSessionTest {
-protected:
-    std::vector<std::string> broker_flags() override { return {"--rate", "1000000", "--burst", "1000000"}; }
+  protected:
+    std::vector<std::string> broker_flags() override {
+        return {"--rate", "1000000", "--burst", "1000000"};
+    }
 };
 
 TEST_F(ForkCycleTest, ThousandForkLeaveCyclesLeakNothing) {
@@ -152,7 +157,10 @@ TEST_F(ForkCycleTest, ThousandForkLeaveCyclesLeakNothing) {
     auto& bobby = join("bobby");
     const auto cycle = [&](int i) {
         anna.write_line("\\fork bobby");
-        ASSERT_TRUE(anna.expect("private session " + std::to_string(i) + " with bobby open")) << "cycle " << i << "\n" << anna.out().substr(anna.out().size() - 300) << "\nBOBBY\n" << bobby.out().substr(bobby.out().size() - 300) << bobby.err() << anna.err();
+        ASSERT_TRUE(anna.expect("private session " + std::to_string(i) + " with bobby open"))
+            << "cycle " << i << "\n"
+            << anna.out().substr(anna.out().size() - 300) << "\nBOBBY\n"
+            << bobby.out().substr(bobby.out().size() - 300) << bobby.err() << anna.err();
         anna.write_line("\\leave");
         ASSERT_TRUE(bobby.expect("anna left private session " + std::to_string(i)));
     };

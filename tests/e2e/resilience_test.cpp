@@ -37,7 +37,8 @@ TEST_F(ChatTest, EveryoneRejoinsARestartedBrokerByThemselves) {
     EXPECT_TRUE(anna.expect("the lobby is unreachable", 6s)) << anna.out();
     anna.write_line("while down");
     EXPECT_TRUE(anna.expect("message not sent"));
-    broker_ = std::make_unique<BrokerProcess>(std::vector<std::string>{"--history", "0"}, rendezvous, lobby);
+    broker_ = std::make_unique<BrokerProcess>(std::vector<std::string>{"--history", "0"},
+                                              rendezvous, lobby);
     EXPECT_TRUE(anna.expect("rejoined the lobby as anna", 10s)) << anna.out();
     EXPECT_TRUE(bobby.expect("rejoined the lobby as bobby", 10s)) << bobby.out();
     EXPECT_TRUE(carmen.expect("rejoined the lobby as carmen", 10s)) << carmen.out();
@@ -52,7 +53,7 @@ TEST_F(ChatTest, EveryoneRejoinsARestartedBrokerByThemselves) {
 }
 
 class HistoryTest : public ChatTest {
-protected:
+  protected:
     std::vector<std::string> broker_flags() override { return {"--history", "3"}; }
 };
 
@@ -78,11 +79,12 @@ TEST_F(HistoryTest, LateJoinerSeesTheLastMessagesOnceInOrderThenLive) {
 
 // A small lobby queue and big messages, so a frozen reader really falls behind.
 class FloodTest : public ChatTest {
-protected:
+  protected:
     std::vector<std::string> broker_flags() override {
         // --timeout: the frozen client must stay registered, so what it sees on
         // waking is a gap, not a fresh registration.
-        return {"--history", "0", "--rate", "1000000", "--burst", "1000000", "--lobby-hwm", "5000", "--timeout", "120"};
+        return {"--history", "0",           "--rate", "1000000",   "--burst",
+                "1000000",   "--lobby-hwm", "5000",   "--timeout", "120"};
     }
 };
 
@@ -105,7 +107,8 @@ TEST_F(FloodTest, FrozenClientReportsTheGapAndOthersGetEverything) {
     writer.join();
     frozen.signal(SIGCONT);
     EXPECT_TRUE(frozen.expect("*** missed ", 20s)) << "a hole without a word";
-    EXPECT_EQ(bobby.out().find("missed"), std::string::npos) << "a reader that kept up lost messages";
+    EXPECT_EQ(bobby.out().find("missed"), std::string::npos)
+        << "a reader that kept up lost messages";
     EXPECT_EQ(anna.wait_exit(20s), 0);
 }
 

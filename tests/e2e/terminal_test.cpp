@@ -15,7 +15,8 @@ TEST_F(ChatTest, ReadlineKeepsTheTypedLineWhenAMessageArrives) {
     ASSERT_TRUE(anna.expect("half-typ"));
     bobby.write_line("interrupting");
     EXPECT_TRUE(anna.expect("[lobby] bobby: interrupting"));
-    EXPECT_TRUE(anna.expect("anna@lobby> half-typ")) << "the typed line was not restored: " << anna.out();
+    EXPECT_TRUE(anna.expect("anna@lobby> half-typ"))
+        << "the typed line was not restored: " << anna.out();
     anna.write("ed\r");
     EXPECT_TRUE(bobby.expect("[lobby] anna: half-typed"));
     anna.write("\\quit\r");

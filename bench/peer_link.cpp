@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "bench/stamped_text.hpp"
+#include "patterns/frame.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/protocol.hpp"
 
@@ -32,7 +33,7 @@ PeerLink::PeerLink(zmq::context_t& ctx, Target target)
     pair_.set(zmq::sockopt::sndtimeo, link_timeout_ms);
     pair_.set(zmq::sockopt::rcvtimeo, link_timeout_ms);
     // Same length as what the broker target sends for a mid-run note.
-    raw_note_.assign(protocol::encode(make_note(50000)).size(), 'n');
+    raw_note_size_ = protocol::encode(make_note(50000)).size();
 }
 
 std::string PeerLink::bind_loopback() {
@@ -42,9 +43,10 @@ std::string PeerLink::bind_loopback() {
 
 void PeerLink::connect(const std::string& endpoint) { pair_.connect(endpoint); }
 
-void PeerLink::send(const std::string& frame) {
-    if (!pair_.send(zmq::buffer(frame), zmq::send_flags::none))
-        throw std::runtime_error("peer send timed out");
+void PeerLink::send(const std::string& frame) { send(zmq::message_t(frame.data(), frame.size())); }
+
+void PeerLink::send(zmq::message_t&& frame) {
+    if (!pair_.send(frame, zmq::send_flags::none)) throw std::runtime_error("peer send timed out");
 }
 
 zmq::message_t PeerLink::receive() {
@@ -54,13 +56,19 @@ zmq::message_t PeerLink::receive() {
     return frame;
 }
 
-std::string PeerLink::note(std::uint64_t seq) const {
-    if (target_ == Target::baseline) return raw_note_;
-    return protocol::encode(make_note(seq));
+// Both targets pay for the generator's own work, stamping the text; only the
+// broker target pays for the protocol around it.
+zmq::message_t PeerLink::note(std::uint64_t seq) const {
+    if (target_ == Target::baseline) {
+        std::string raw = stamped_text(Clock::now());
+        raw.resize(raw_note_size_, 'x');
+        return zmq::message_t(raw.data(), raw.size());
+    }
+    return to_frame(make_note(seq));
 }
 
 bool PeerLink::read_note(const zmq::message_t& frame) const {
-    if (target_ == Target::baseline) return frame.size() == raw_note_.size();
+    if (target_ == Target::baseline) return frame.size() == raw_note_size_;
     auto decoded = protocol::decode(frame.to_string_view());
     const auto* msg = std::get_if<protocol::Message>(&decoded);
     return msg && std::holds_alternative<protocol::PeerNote>(*msg);
@@ -76,7 +84,7 @@ void PeerLink::echo(zmq::message_t&& frame, std::uint64_t seq) {
     const auto* msg = std::get_if<protocol::Message>(&decoded);
     const auto* ping = msg ? std::get_if<protocol::PeerNote>(msg) : nullptr;
     if (!ping) throw std::runtime_error("peer sent something that is not a PEER_NOTE");
-    send(protocol::encode(protocol::PeerNote{seq, wall_clock_us(), ping->text}));
+    send(to_frame(protocol::PeerNote{seq, wall_clock_us(), ping->text}));
 }
 
 }  // namespace zchat::bench

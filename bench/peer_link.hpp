@@ -18,9 +18,10 @@ class PeerLink {
     std::string bind_loopback();  // returns the endpoint to dial
     void connect(const std::string& endpoint);
 
-    void send(const std::string& frame);        // throws on timeout
-    zmq::message_t receive();                   // throws on timeout
-    std::string note(std::uint64_t seq) const;  // a ~100-byte note as this target frames it
+    void send(const std::string& frame);           // throws on timeout
+    void send(zmq::message_t&& frame);             // throws on timeout
+    zmq::message_t receive();                      // throws on timeout
+    zmq::message_t note(std::uint64_t seq) const;  // a ~100-byte note as this target frames it
     // Decodes (broker target) or size-checks (baseline) a received note.
     bool read_note(const zmq::message_t& frame) const;
     // The answer to a ping: the same text in this side's own note number SEQ
@@ -32,7 +33,7 @@ class PeerLink {
   private:
     Target target_;
     zmq::socket_t pair_;
-    std::string raw_note_;  // baseline frame, as long as an encoded PEER_NOTE
+    std::size_t raw_note_size_;  // baseline frame length: that of an encoded PEER_NOTE
 };
 
 }  // namespace zchat::bench

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "patterns/frame.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
 
@@ -297,11 +298,11 @@ void Broker::refuse(const RoutingId& to, std::uint64_t cseq, ErrorCode code,
 }
 
 bool Broker::reply(const RoutingId& to, const protocol::Message& m) {
-    const std::string body = protocol::encode(m);
+    auto body = to_frame(m);
     try {
         // ROUTER_MANDATORY: an unknown peer throws EHOSTUNREACH, a full one gives EAGAIN.
         if (router_.send(zmq::buffer(to), zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
-            router_.send(zmq::buffer(body), zmq::send_flags::dontwait))
+            router_.send(body, zmq::send_flags::dontwait))
             return true;
     } catch (const zmq::error_t& e) {
         log::debug("reply not routable: ", e.what());
@@ -311,10 +312,10 @@ bool Broker::reply(const RoutingId& to, const protocol::Message& m) {
 }
 
 void Broker::publish(const protocol::Message& m) {
-    const std::string body = protocol::encode(m);
+    auto body = to_frame(m);
     xpub_.send(zmq::buffer(protocol::lobby_topic),
                zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-    xpub_.send(zmq::buffer(body), zmq::send_flags::dontwait);
+    xpub_.send(body, zmq::send_flags::dontwait);
 }
 
 }  // namespace zchat::broker

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "patterns/frame.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
@@ -54,8 +55,8 @@ void BrokerLink::close_sockets() {
 
 bool BrokerLink::send(const protocol::Message& m) {
     if (!dealer_) return false;
-    const std::string body = protocol::encode(m);
-    return dealer_->send(zmq::buffer(body), zmq::send_flags::dontwait).has_value();
+    auto frame = to_frame(m);
+    return dealer_->send(frame, zmq::send_flags::dontwait).has_value();
 }
 
 void BrokerLink::on_rendezvous() {
@@ -203,6 +204,12 @@ void BrokerLink::track(std::uint64_t epoch, std::uint64_t seq) {
 
 void BrokerLink::on_tick() {
     const auto now = EventLoop::Clock::now();
+    if (pause_.paused(now)) {
+        // We were stopped, not the broker: what it sent is still queued.
+        last_heard_ = now;
+        attempt_started_ = now;
+        return;
+    }
     switch (state_) {
         case State::registering:
             if (now - attempt_started_ > std::max(backoff_, std::chrono::milliseconds{1000}))

@@ -19,6 +19,7 @@
 #include <zmq.hpp>
 
 #include "patterns/event_loop.hpp"
+#include "patterns/pause_detector.hpp"
 #include "patterns/protocol.hpp"
 #include "patterns/token_bucket.hpp"
 
@@ -110,6 +111,7 @@ class BrokerLink {
     std::size_t unconfirmed_ = 0;  // sent, not yet published back to us
     TokenBucket bucket_{100, 500};
     std::optional<EventLoop::TimerId> flush_timer_;
+    PauseDetector pause_{std::chrono::seconds{1}};  // a tick 4x late: we were stopped
 };
 
 }  // namespace zchat::client

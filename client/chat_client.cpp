@@ -410,6 +410,11 @@ bool ChatClient::has_peer_named(const std::string& name) const {
 
 void ChatClient::on_tick() {
     const auto now = EventLoop::Clock::now();
+    if (pause_.paused(now)) {
+        // We were stopped, not the peers: restart their liveness clocks.
+        for (auto& [key, p] : peers_) p.session->heard_from(now);
+        return;
+    }
     std::vector<std::pair<PeerKey, std::string>> dead;
     for (auto& [key, p] : peers_)
         if (auto why = p.session->check(now, options_.peer_timeout)) dead.emplace_back(key, *why);

@@ -17,6 +17,7 @@
 #include "client/session_list.hpp"
 #include "client/terminal.hpp"
 #include "patterns/limits.hpp"
+#include "patterns/pause_detector.hpp"
 
 namespace zchat::client {
 
@@ -91,6 +92,7 @@ class ChatClient {
     std::size_t last_pending_ = 0;  // while finishing: progress check
     EventLoop::Clock::time_point last_progress_;
     int exit_code_ = 0;
+    PauseDetector pause_{std::chrono::seconds{1}};  // a tick 4x late: we were stopped
 };
 
 }  // namespace zchat::client

@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "patterns/frame.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
 
@@ -73,13 +74,14 @@ bool PeerSession::accept_hello(const protocol::PeerHello& hello) {
 }
 
 void PeerSession::send(const protocol::Message& m) {
-    unsent_.push_back(protocol::encode(m));
+    unsent_.push_back(to_frame(m));
     flush();
 }
 
 void PeerSession::flush() {
     while (!unsent_.empty()) {
-        if (!socket_.send(zmq::buffer(unsent_.front()), zmq::send_flags::dontwait)) {
+        // On EAGAIN the frame stays as it was, queued for the next try.
+        if (!socket_.send(unsent_.front(), zmq::send_flags::dontwait)) {
             if (!blocked_since_) blocked_since_ = Clock::now();
             return;
         }

@@ -40,6 +40,12 @@ class PeerSession {
     // Queues M and sends what the peer will take, never blocking.
     void send(const protocol::Message& m);
     std::uint64_t next_note_seq() { return ++notes_sent_; }
+    // Restarts the liveness clock (after this process itself was stopped).
+    void heard_from(Clock::time_point now) {
+        last_heard_ = now;
+        started_ = now;
+        if (blocked_since_) blocked_since_ = now;
+    }
     // Heartbeat and liveness: the reason the session is dead, if it is.
     std::optional<std::string> check(Clock::time_point now, std::chrono::milliseconds timeout);
 
@@ -58,7 +64,7 @@ class PeerSession {
     Clock::time_point last_heard_;  // any frame from the peer
     Clock::time_point last_ping_;
     std::optional<Clock::time_point> blocked_since_;  // oldest unsent frame
-    std::deque<std::string> unsent_;                  // encoded frames the peer has not taken yet
+    std::deque<zmq::message_t> unsent_;               // encoded frames the peer has not taken yet
     std::uint64_t notes_sent_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // protocol: msgpack encoding and hostile-input-proof decoding of zchat messages.
 #include "protocol.hpp"
 
+#include <cstring>
 #include <limits>
 #include <msgpack.hpp>
 #include <optional>
@@ -30,11 +31,22 @@ DecodeError fail(DecodeErrorCode code, std::string reason) { return {code, std::
 // the decoding, and every field is copied into its typed message anyway.
 bool reference_body(msgpack::type::object_type, std::size_t, void*) { return true; }
 
-// msgpack's packer writes through any type with write(); this one appends to
-// the std::string that encode() returns, so nothing is copied twice.
+// msgpack's packer writes through any type with write(). These sinks let one
+// packing routine fill a std::string, count bytes, or fill a buffer in place.
 struct StringSink {
     std::string& out;
     void write(const char* data, std::size_t size) { out.append(data, size); }
+};
+struct CountingSink {
+    std::size_t size = 0;
+    void write(const char*, std::size_t n) { size += n; }
+};
+struct BufferSink {
+    char* next;
+    void write(const char* data, std::size_t n) {
+        std::memcpy(next, data, n);
+        next += n;
+    }
 };
 
 // Walks a message's fields in wire order, checking each element's msgpack type.
@@ -157,14 +169,34 @@ struct FieldCounter {
     }
 };
 
+template <class Sink>
 struct FieldWriter {
-    msgpack::packer<StringSink>& pk;
+    msgpack::packer<Sink>& pk;
     void operator()(std::string_view, const std::string& v) { pk.pack(v); }
     void operator()(std::string_view, std::uint64_t v) { pk.pack_uint64(v); }
     void operator()(std::string_view, std::uint32_t v) { pk.pack_uint32(v); }
     void operator()(std::string_view, bool v) { v ? pk.pack_true() : pk.pack_false(); }
     void operator()(std::string_view, const std::vector<std::string>& v) { pk.pack(v); }
 };
+
+template <class Sink>
+void pack(const Message& m, Sink& sink) {
+    msgpack::packer<Sink> pk(sink);
+    std::visit(
+        [&](const auto& value) {
+            using T = std::decay_t<decltype(value)>;
+            FieldCounter counter;
+            T::visit(value, counter);
+            pk.pack_array(static_cast<std::uint32_t>(envelope_fields + counter.n));
+            pk.pack_str(static_cast<std::uint32_t>(signature.size()));
+            pk.pack_str_body(signature.data(), static_cast<std::uint32_t>(signature.size()));
+            pk.pack_uint8(version);
+            pk.pack_uint8(static_cast<std::uint8_t>(m.index() + 1));
+            FieldWriter<Sink> writer{pk};
+            T::visit(value, writer);
+        },
+        m);
+}
 
 }  // namespace
 
@@ -195,22 +227,19 @@ std::string encode(const Message& m) {
     std::string out;
     out.reserve(128);  // the envelope and short fields; long text grows it once
     StringSink sink{out};
-    msgpack::packer<StringSink> pk(sink);
-    std::visit(
-        [&](const auto& value) {
-            using T = std::decay_t<decltype(value)>;
-            FieldCounter counter;
-            T::visit(value, counter);
-            pk.pack_array(static_cast<std::uint32_t>(envelope_fields + counter.n));
-            pk.pack_str(static_cast<std::uint32_t>(signature.size()));
-            pk.pack_str_body(signature.data(), static_cast<std::uint32_t>(signature.size()));
-            pk.pack_uint8(version);
-            pk.pack_uint8(static_cast<std::uint8_t>(m.index() + 1));
-            FieldWriter writer{pk};
-            T::visit(value, writer);
-        },
-        m);
+    pack(m, sink);
     return out;
+}
+
+std::size_t encoded_size(const Message& m) {
+    CountingSink sink;
+    pack(m, sink);
+    return sink.size;
+}
+
+void encode_into(const Message& m, char* out) {
+    BufferSink sink{out};
+    pack(m, sink);
 }
 
 }  // namespace zchat::protocol

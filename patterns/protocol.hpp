@@ -321,5 +321,9 @@ struct DecodeError {
 // Never throws; a hostile body comes back as a DecodeError with a reason.
 std::variant<Message, DecodeError> decode(std::string_view body);
 std::string encode(const Message& m);
+// For writing straight into a frame buffer: encode_into writes exactly
+// encoded_size(m) bytes at OUT.
+std::size_t encoded_size(const Message& m);
+void encode_into(const Message& m, char* out);
 
 }  // namespace zchat::protocol

@@ -2,8 +2,8 @@
 #include <signal.h>
 
 #include <cstdlib>
-#include <fstream>
 
+#include "bench/process_usage.hpp"
 #include "chat_fixture.hpp"
 #include "patterns/network_socket.hpp"
 
@@ -64,18 +64,6 @@ TEST_F(ChatTest, LeavesAreLoggedWithTheReason) {
 namespace zchat::e2e {
 namespace {
 
-long vm_rss_kb(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string key; status >> key;) {
-        if (key == "VmRSS:") {
-            long kb = 0;
-            status >> kb;
-            return kb;
-        }
-    }
-    return -1;
-}
-
 // Connections that say one wrong thing and vanish, in batches: the broker
 // keeps no state for them, so its memory returns to its level.
 void garbage_storm(const std::string& endpoint, int connections) {
@@ -106,7 +94,7 @@ TEST(ChatBroker, MemoryReturnsToItsLevelAfterGarbageStorms) {
         long peak = 0;
         for (int i = 0; i < storms; ++i) {
             garbage_storm(broker.rendezvous, 2000);
-            peak = std::max(peak, vm_rss_kb(broker.process.pid()));
+            peak = std::max(peak, bench::read_process_usage(broker.process.pid()).value().rss_kb);
         }
         return peak;
     };

@@ -3,8 +3,8 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
+#include "bench/process_usage.hpp"
 #include "chat_fixture.hpp"
 
 namespace zchat::e2e {
@@ -16,19 +16,6 @@ std::size_t open_fds(pid_t pid) {
          std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
         ++n;
     return n;
-}
-
-long rss_kb(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string key;
-    long value = 0;
-    while (status >> key) {
-        if (key == "VmRSS:") {
-            status >> value;
-            return value;
-        }
-    }
-    return -1;
 }
 
 class PrivateSessionTest : public ChatTest {
@@ -166,13 +153,14 @@ TEST_F(ForkCycleTest, ThousandForkLeaveCyclesLeakNothing) {
     };
     for (int i = 1; i <= 50; ++i) cycle(i);
     const auto fds = open_fds(anna.pid());
-    const auto rss = rss_kb(anna.pid());
+    const auto rss = bench::read_process_usage(anna.pid()).value().rss_kb;
     for (int i = 51; i <= 1000; ++i) {
         cycle(i);
         if (HasFatalFailure()) return;
     }
     EXPECT_LE(open_fds(anna.pid()), fds + 2);
-    EXPECT_LE(rss_kb(anna.pid()), rss + 8 * 1024) << "RSS grew from " << rss << " kB";
+    EXPECT_LE(bench::read_process_usage(anna.pid()).value().rss_kb, rss + 8 * 1024)
+        << "RSS grew from " << rss << " kB";
 }
 
 }  // namespace

@@ -1,28 +1,13 @@
 // Resilience, as users live it: a broker that dies and comes back, late joiners.
 #include <signal.h>
-#include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 
+#include "bench/process_usage.hpp"
 #include "chat_fixture.hpp"
 
 namespace zchat::e2e {
 namespace {
-
-// utime + stime of PID, from /proc/PID/stat.
-double cpu_seconds(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    std::istringstream fields(line.substr(line.rfind(')') + 2));
-    std::string skip;
-    for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
-    long utime = 0, stime = 0;
-    fields >> utime >> stime;
-    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
 
 TEST_F(ChatTest, EveryoneRejoinsARestartedBrokerByThemselves) {
     auto& anna = join("anna");
@@ -131,9 +116,9 @@ TEST_F(ChatTest, UnreachableBrokerCostsAlmostNoCpuForAMinute) {
     broker_->process.signal(SIGKILL);
     ASSERT_TRUE(broker_->process.wait_exit().has_value());
     ASSERT_TRUE(anna.expect("the lobby is unreachable", 6s));
-    const double before = cpu_seconds(anna.pid());
+    const double before = bench::read_process_usage(anna.pid()).value().cpu_s;
     anna.settle(60s);
-    const double used = cpu_seconds(anna.pid()) - before;
+    const double used = bench::read_process_usage(anna.pid()).value().cpu_s - before;
     EXPECT_LT(used, 1.5) << "CPU seconds in a minute without a broker";
     RecordProperty("cpu_seconds_per_minute_without_broker", std::to_string(used));
 }

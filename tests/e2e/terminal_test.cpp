@@ -19,6 +19,9 @@ TEST_F(ChatTest, ReadlineKeepsTheTypedLineWhenAMessageArrives) {
         << "the typed line was not restored: " << anna.out();
     anna.write("ed\r");
     EXPECT_TRUE(bobby.expect("[lobby] anna: half-typed"));
+    // A bracketed paste of several lines is one message.
+    anna.write("\x1b[200~first pasted\nsecond pasted\x1b[201~\r");
+    EXPECT_TRUE(bobby.expect("[lobby] anna:\n    first pasted\n    second pasted\n")) << bobby.out();
     anna.write("\\quit\r");
     EXPECT_EQ(anna.wait_exit(), 0);
 }

@@ -21,7 +21,8 @@ TEST_F(ChatTest, ReadlineKeepsTheTypedLineWhenAMessageArrives) {
     EXPECT_TRUE(bobby.expect("[lobby] anna: half-typed"));
     // A bracketed paste of several lines is one message.
     anna.write("\x1b[200~first pasted\nsecond pasted\x1b[201~\r");
-    EXPECT_TRUE(bobby.expect("[lobby] anna:\n    first pasted\n    second pasted\n")) << bobby.out();
+    EXPECT_TRUE(bobby.expect("[lobby] anna:\n    first pasted\n    second pasted\n"))
+        << bobby.out();
     anna.write("\\quit\r");
     EXPECT_EQ(anna.wait_exit(), 0);
 }

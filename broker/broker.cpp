@@ -254,6 +254,8 @@ void Broker::join(const RoutingId& rid, Client& c) {
     c.joined = true;
     for (const auto& h : history_.entries()) reply(rid, h);
     reply(rid, protocol::Joined{epoch_, seq_});
+    // One NOTICE must stay a small frame, however many join in the window.
+    if (pending_joins_.size() + c.name.size() + 1 > limits::max_text_bytes) announce_joins();
     pending_joins_ += (pending_joins_.empty() ? "" : " ") + c.name;
     if (!join_timer_) join_timer_ = loop_.after(join_window, [this] { announce_joins(); });
     log::info("join ", c.name, " (id ", c.id, ", ", clients_.size(), " online)");
@@ -272,10 +274,11 @@ void Broker::drop(const RoutingId& rid, const std::string& reason) {
     if (it == clients_.end()) return;
     announce_joins();  // a leave is never announced before its join
     const std::string name = it->second.name;
+    const bool announced = it->second.joined;  // the lobby never saw one who never joined
     by_welcome_topic_.erase(it->second.welcome_topic);
     names_.release(name);
     clients_.erase(it);
-    publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "left", name, reason});
+    if (announced) publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "left", name, reason});
     log::info("leave ", name, " (", reason, ", ", clients_.size(), " online)");
 }
 

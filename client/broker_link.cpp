@@ -131,6 +131,7 @@ void BrokerLink::on_joined(const protocol::Joined& j) {
     if (state_ != State::subscribing) return;
     state_ = State::joined;
     ever_joined_ = true;
+    outage_reported_ = false;
     backoff_ = std::chrono::milliseconds{250};
     epoch_ = j.epoch;
     last_seq_ = j.last_seq;
@@ -177,29 +178,29 @@ void BrokerLink::on_published(protocol::Message&& m) {
 
 void BrokerLink::deliver(protocol::Message&& m) {
     if (auto* t = std::get_if<protocol::LobbyText>(&m)) {
-        track(t->epoch, t->seq);
-        if (t->seq != last_seq_ || t->epoch != epoch_) return;
+        if (!track(t->epoch, t->seq)) return;
         if (t->from_id != id_)
             events_.lobby_text(*t);
         else if (unconfirmed_ > 0)
             --unconfirmed_;
     } else if (auto* n = std::get_if<protocol::Notice>(&m)) {
-        track(n->epoch, n->seq);
-        if (n->seq == last_seq_ && n->epoch == epoch_) events_.notice(*n);
+        if (track(n->epoch, n->seq)) events_.notice(*n);
     }
 }
 
-// Moves last_seq_ to SEQ when it is news; a message at or below it is a duplicate
-// (history overlap) and leaves last_seq_ where it was, so deliver() skips it.
-void BrokerLink::track(std::uint64_t epoch, std::uint64_t seq) {
+// True when SEQ is news, and then moves last_seq_ to it (reporting any gap). A
+// message at or below last_seq_ is a duplicate: history overlapping the live
+// stream, or a live message that beat JOINED.
+bool BrokerLink::track(std::uint64_t epoch, std::uint64_t seq) {
     if (epoch != epoch_) {
         epoch_ = epoch;  // a new broker: count from here, no gap
         last_seq_ = seq;
-        return;
+        return true;
     }
-    if (seq <= last_seq_) return;
+    if (seq <= last_seq_) return false;
     if (seq > last_seq_ + 1) events_.gap(seq - last_seq_ - 1);
     last_seq_ = seq;
+    return true;
 }
 
 void BrokerLink::on_tick() {
@@ -222,7 +223,10 @@ void BrokerLink::on_tick() {
                         std::to_string(broker_timeout_.count()) + " ms");
                 break;
             }
-            send(protocol::Ping{});
+            if (now - last_ping_ >= heartbeat_) {
+                last_ping_ = now;
+                send(protocol::Ping{});
+            }
             break;
         case State::down:
             break;
@@ -230,12 +234,12 @@ void BrokerLink::on_tick() {
 }
 
 void BrokerLink::go_down(const std::string& why) {
-    if (state_ == State::down) return;
-    const bool report = state_ != State::registering;  // once per outage, not per retry
+    if (state_ == State::down || left_) return;
     close_sockets();
     state_ = State::down;
     unconfirmed_ = 0;
-    if (report && ever_joined_) {
+    if (ever_joined_ && !outage_reported_) {  // once per outage, not per retry
+        outage_reported_ = true;
         std::string what = why;
         if (!outbox_.empty())
             what += "; " + std::to_string(outbox_.size()) + " queued lobby message(s) not sent";
@@ -247,7 +251,7 @@ void BrokerLink::go_down(const std::string& why) {
 }
 
 void BrokerLink::retry() {
-    if (state_ == State::down) open_sockets();
+    if (state_ == State::down && !left_) open_sockets();
 }
 
 bool BrokerLink::say(std::string text) {
@@ -299,6 +303,7 @@ void BrokerLink::leave(std::chrono::milliseconds linger) {
     }
     close_sockets();
     state_ = State::down;
+    left_ = true;
 }
 
 }  // namespace zchat::client

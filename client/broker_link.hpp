@@ -73,7 +73,7 @@ class BrokerLink {
     void on_published(protocol::Message&& m);
     void on_welcome(protocol::Welcome&& w);
     void on_joined(const protocol::Joined& j);
-    void track(std::uint64_t epoch, std::uint64_t seq);
+    bool track(std::uint64_t epoch, std::uint64_t seq);
     void deliver(protocol::Message&& m);
     void on_tick();
     void go_down(const std::string& why);
@@ -92,9 +92,12 @@ class BrokerLink {
     std::optional<zmq::socket_t> sub_;
     State state_ = State::registering;
     bool ever_joined_ = false;
+    bool outage_reported_ = false;  // the user was told of this outage
+    bool left_ = false;             // the user left: never reconnect
     std::uint64_t id_ = 0;
     std::string welcome_topic_;
-    std::chrono::milliseconds heartbeat_{1000};
+    std::chrono::milliseconds heartbeat_{1000};  // PING period, from WELCOME
+    EventLoop::Clock::time_point last_ping_;
     std::chrono::milliseconds backoff_{250};   // next wait before a retry
     EventLoop::Clock::time_point last_heard_;  // lobby or reply traffic
     EventLoop::Clock::time_point attempt_started_;

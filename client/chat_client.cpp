@@ -13,7 +13,6 @@ namespace zchat::client {
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds{250};
-constexpr int leave_linger_ms = 200;  // long enough for PEER_LEAVE to go out
 
 std::uint64_t now_us() {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -282,10 +281,7 @@ void ChatClient::send_text(std::string text) {
 void ChatClient::quit(int code) {
     exit_code_ = code;
     for (auto& [key, p] : peers_) {
-        if (p.session->open()) {
-            p.session->socket().set(zmq::sockopt::linger, leave_linger_ms);
-            p.session->send(protocol::PeerLeave{"quit"});
-        }
+        if (p.session->open()) p.session->leave("quit");
         loop_.unwatch(p.session->socket());
     }
     peers_.clear();
@@ -311,10 +307,7 @@ void ChatClient::on_invite(const protocol::Invite& inv) {
         return log::debug("dropped an invitation with endpoint ", inv.endpoint);
     try {
         if (sessions_.find_peer(inv.from) || has_peer_named(inv.from)) {
-            // Tell the asker on its own session, then forget it.
-            auto refusal = PeerSession::join(ctx_, inv.endpoint, inv.from, inv.token, link_.name());
-            refusal.socket().set(zmq::sockopt::linger, leave_linger_ms);
-            refusal.send(protocol::PeerLeave{"already in a private session with you"});
+            PeerSession::decline(ctx_, inv.endpoint, "already in a private session with you");
             return;
         }
         add_peer(PeerSession::join(ctx_, inv.endpoint, inv.from, inv.token, link_.name()),
@@ -381,10 +374,7 @@ void ChatClient::close_peer(PeerKey key, const std::string& why, bool tell_peer)
     const auto it = peers_.find(key);
     if (it == peers_.end()) return;
     auto& session = *it->second.session;
-    if (tell_peer && session.open()) {
-        session.socket().set(zmq::sockopt::linger, leave_linger_ms);
-        session.send(protocol::PeerLeave{"left"});
-    }
+    if (tell_peer && session.open()) session.leave("left");
     loop_.unwatch(session.socket());
     const int number = it->second.number;
     const bool was_active = number != 0 && sessions_.active() == number;

@@ -76,8 +76,13 @@ std::string Display::notice(const std::string& text) const {
     return stamp(0) + paint(yellow, ">>> " + utf8::printable(text));
 }
 
-std::string Display::system(const std::string& text) const { return paint(yellow, "*** " + text); }
+// System and error lines quote network text too (names, reasons): sanitise all.
+std::string Display::system(const std::string& text) const {
+    return paint(yellow, "*** " + utf8::printable(text));
+}
 
-std::string Display::error(const std::string& text) const { return paint(red, "*** " + text); }
+std::string Display::error(const std::string& text) const {
+    return paint(red, "*** " + utf8::printable(text));
+}
 
 }  // namespace zchat::client

@@ -30,8 +30,14 @@ Parsed parse(int argc, char** argv) {
     app.add_option("--broker", o.broker, "the broker's rendezvous endpoint")->capture_default_str();
     app.add_option("--name", o.name, "your chat name (asked for when missing)");
     app.add_option("--peer-host", o.peer_host,
-                   "address this client listens on for private sessions")
-        ->capture_default_str();
+                   "address this client listens on for private sessions (peers dial it)")
+        ->capture_default_str()
+        ->check([](const std::string& host) {
+            const bool wildcard = host.empty() || host == "*" || host == "0.0.0.0" || host == "::";
+            return wildcard
+                       ? std::string("peers must be able to dial it: an address, not a wildcard")
+                       : std::string();
+        });
     app.add_flag("--no-color", no_colour,
                  "no colour (also when NO_COLOR is set or output is not a terminal)");
     app.add_flag("--timestamps", o.timestamps, "show the time of each message");

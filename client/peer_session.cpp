@@ -10,6 +10,7 @@
 namespace zchat::client {
 namespace {
 
+constexpr int leave_linger_ms = 200;       // long enough for PEER_LEAVE to go out
 constexpr std::size_t max_unsent = 10000;  // frames queued for a slow peer before it counts as dead
 
 std::string random_token() {
@@ -48,6 +49,19 @@ PeerSession PeerSession::join(zmq::context_t& ctx, const std::string& endpoint, 
     PeerSession s(std::move(socket), std::move(peer), endpoint, token, false);
     s.send(protocol::PeerHello{token, own_name});
     return s;
+}
+
+void PeerSession::decline(zmq::context_t& ctx, const std::string& endpoint,
+                          const std::string& reason) {
+    auto socket = make_network_socket(ctx, zmq::socket_type::pair);
+    socket.set(zmq::sockopt::linger, leave_linger_ms);
+    socket.connect(endpoint);
+    (void)socket.send(to_frame(protocol::PeerLeave{reason}), zmq::send_flags::dontwait);
+}
+
+void PeerSession::leave(const std::string& reason) {
+    socket_.set(zmq::sockopt::linger, leave_linger_ms);
+    send(protocol::PeerLeave{reason});
 }
 
 std::optional<protocol::Message> PeerSession::receive() {

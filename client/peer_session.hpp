@@ -25,6 +25,11 @@ class PeerSession {
     static PeerSession join(zmq::context_t& ctx, const std::string& endpoint, std::string peer,
                             const std::string& token, const std::string& own_name);
 
+    // Invited side, refusing: tells the initiator REASON on its own endpoint,
+    // without a hello, and lets the socket go.
+    static void decline(zmq::context_t& ctx, const std::string& endpoint,
+                        const std::string& reason);
+
     zmq::socket_t& socket() { return socket_; }
     const std::string& peer() const { return peer_; }
     const std::string& endpoint() const { return endpoint_; }
@@ -37,6 +42,8 @@ class PeerSession {
     std::optional<protocol::Message> receive();
     // True when HELLO carries this session's token; opens the session.
     bool accept_hello(const protocol::PeerHello& hello);
+    // Says PEER_LEAVE; the socket lingers briefly at close so it goes out.
+    void leave(const std::string& reason);
     // Queues M and sends what the peer will take, never blocking.
     void send(const protocol::Message& m);
     std::uint64_t next_note_seq() { return ++notes_sent_; }

@@ -109,20 +109,22 @@ void Terminal::on_plain_input() {
 void Terminal::on_readline_line(char* line) {
     Terminal* self = active_terminal;
     if (!self) return;
-    if (!line) {  // Ctrl-D
-        self->close_input();
-        self->handlers_.end();
-        return;
-    }
-    std::string text(line);
-    std::free(line);
-    if (!text.empty()) add_history(text.c_str());
     // Nothing may unwind through readline's C frames: contain it here.
-    self->in_line_handler_ = true;
     try {
+        if (!line) {  // Ctrl-D
+            self->close_input();
+            self->handlers_.end();
+            return;
+        }
+        std::string text(line);
+        std::free(line);
+        if (!text.empty()) add_history(text.c_str());
+        self->in_line_handler_ = true;
         self->take(std::move(text));
     } catch (const std::exception& e) {
         log::error("input handler failed: ", e.what());
+    } catch (...) {
+        log::error("input handler failed");
     }
     self->in_line_handler_ = false;
 }

@@ -89,6 +89,7 @@ void EventLoop::fire_due_timers() {
     // A slow round finds several due at once: earliest first, not creation order.
     std::ranges::stable_sort(due, {}, [this](TimerId id) { return timers_.at(id).due; });
     for (const TimerId id : due) {
+        if (stopped_) return;  // stop() means no more handlers, timers included
         auto it = timers_.find(id);
         if (it == timers_.end()) continue;  // cancelled by an earlier timer
         const auto handler = it->second.handler;

@@ -204,8 +204,10 @@ TEST_F(BrokerTest, TakenNamesGetTheFirstFreeSuffix) {
     start();
     auto first = peer(), second = peer(), third = peer(), fourth = peer();
     ASSERT_TRUE(first.join("anna"));
-    const auto w2 = second.hello("anna");
-    const auto w3 = third.hello("anna");
+    ASSERT_TRUE(second.join("anna"));  // joined, so its leave is announced
+    ASSERT_TRUE(third.join("anna"));
+    const auto w2 = second.welcome();
+    const auto w3 = third.welcome();
     ASSERT_TRUE(w2 && w3);
     EXPECT_FALSE(first.welcome()->renamed);
     EXPECT_EQ(w2->name, "anna_2");

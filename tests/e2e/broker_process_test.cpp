@@ -29,7 +29,8 @@ TEST(ChatBroker, TakenEndpointIsAOneLineErrorAndExitOne) {
 }
 
 TEST(ChatBroker, BadEndpointSyntaxIsAnError) {
-    ChildProcess broker({CHAT_BROKER, "--lobby", "tcp://nowhere"});
+    ChildProcess broker(
+        {CHAT_BROKER, "--rendezvous", "tcp://127.0.0.1:*", "--lobby", "tcp://nowhere"});
     EXPECT_EQ(broker.wait_exit(), 1);
     EXPECT_NE(broker.err().find("tcp://nowhere"), std::string::npos) << broker.err();
 }

@@ -5,6 +5,7 @@
 
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
+#include "patterns/wall_clock.hpp"
 
 namespace zchat::bench {
 namespace {
@@ -17,12 +18,6 @@ constexpr int drain_batch = 256;
 // Short, because the first probe usually goes out before the SUB is connected and
 // the wait until the next one is counted in the baseline's join time.
 constexpr auto probe_interval = std::chrono::milliseconds{20};
-
-std::uint64_t wall_clock_us() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
 
 bool send_dontwait(zmq::socket_t& s, std::string_view frame, bool more = false) {
     const auto flags =

@@ -9,18 +9,13 @@
 #include "patterns/frame.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/protocol.hpp"
+#include "patterns/wall_clock.hpp"
 
 namespace zchat::bench {
 namespace {
 
 // A peer silent this long is gone; generous so a sanitizer build still passes.
 constexpr int link_timeout_ms = 10000;
-
-std::uint64_t wall_clock_us() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
 
 protocol::PeerNote make_note(std::uint64_t seq) {
     return protocol::PeerNote{seq, wall_clock_us(), stamped_text(Clock::now())};

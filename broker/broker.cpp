@@ -12,6 +12,8 @@
 #include "patterns/frame.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
+#include "patterns/overloaded.hpp"
+#include "patterns/wall_clock.hpp"
 
 namespace zchat::broker {
 namespace {
@@ -23,11 +25,6 @@ constexpr int drain_batch = 1024;
 // How long join notices are gathered before one NOTICE announces them all.
 constexpr auto join_window = std::chrono::milliseconds{10};
 
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-
 std::uint64_t cseq_of(const protocol::Message& m) {
     return std::visit(
         [](const auto& v) -> std::uint64_t {
@@ -37,12 +34,6 @@ std::uint64_t cseq_of(const protocol::Message& m) {
                 return 0;
         },
         m);
-}
-
-std::uint64_t wall_clock_us() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
 }
 
 void bind_or_throw(zmq::socket_t& socket, const std::string& what, const std::string& endpoint) {

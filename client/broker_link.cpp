@@ -7,6 +7,7 @@
 #include "patterns/limits.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
+#include "patterns/overloaded.hpp"
 
 namespace zchat::client {
 namespace {
@@ -16,11 +17,6 @@ constexpr auto max_backoff = std::chrono::milliseconds{5000};
 constexpr std::size_t refusals_remembered = 1024;  // sent texts kept to name a refusal
 constexpr std::size_t early_limit = 100000;        // live messages held while joining
 constexpr int lobby_hwm = 100000;
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
 
 }  // namespace
 

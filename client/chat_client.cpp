@@ -8,17 +8,12 @@
 
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
+#include "patterns/wall_clock.hpp"
 
 namespace zchat::client {
 namespace {
 
 constexpr auto tick_interval = std::chrono::milliseconds{250};
-
-std::uint64_t now_us() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
 
 std::string preview(const std::string& text) {
     const std::string first = text.substr(0, text.find('\n'));
@@ -275,7 +270,8 @@ void ChatClient::send_text(std::string text) {
         return;
     }
     Peer* p = peer_by_number(sessions_.active());
-    p->session->send(protocol::PeerNote{p->session->next_note_seq(), now_us(), std::move(text)});
+    p->session->send(
+        protocol::PeerNote{p->session->next_note_seq(), wall_clock_us(), std::move(text)});
 }
 
 void ChatClient::quit(int code) {

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "patterns/utf8.hpp"
+#include "patterns/wall_clock.hpp"
 
 namespace zchat::client {
 namespace {
@@ -16,12 +17,6 @@ constexpr const char* yellow = "33";
 constexpr const char* red = "31";
 constexpr const char* dim = "2";
 
-std::uint64_t now_us() {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
-}
-
 }  // namespace
 
 std::string Display::paint(const char* code, const std::string& s) const {
@@ -31,7 +26,7 @@ std::string Display::paint(const char* code, const std::string& s) const {
 
 std::string Display::stamp(std::uint64_t ts_us) const {
     if (!timestamps_) return {};
-    const std::time_t t = static_cast<std::time_t>((ts_us ? ts_us : now_us()) / 1000000);
+    const std::time_t t = static_cast<std::time_t>((ts_us ? ts_us : wall_clock_us()) / 1000000);
     std::tm tm{};
     localtime_r(&t, &tm);
     char buf[16];

@@ -48,8 +48,7 @@ class LoadThread {
   private:
     void join_round() {
         const auto now = Clock::now();
-        if (config_.target == Target::baseline)
-            for (auto& c : clients_) c.probe_if_due(now);
+        for (auto& c : clients_) c.tick(now);
         ping_some(now);
         pump(idle_wait);
     }

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "patterns/limits.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/wall_clock.hpp"
@@ -11,7 +12,7 @@ namespace zchat::bench {
 namespace {
 
 // Matches the broker's lobby SNDHWM so the SUB side never drops first.
-constexpr int lobby_rcvhwm = 100000;
+constexpr int lobby_rcvhwm = limits::lobby_hwm;
 // Frames taken from one socket per call, so one busy socket cannot starve the rest.
 constexpr int drain_batch = 256;
 // Baseline: how often an unanswered probe is repeated while the SUB connects.
@@ -31,12 +32,13 @@ LobbyClient::LobbyClient(zmq::context_t& ctx, const LoadConfig& config, std::siz
     : config_(config),
       dealer_(make_network_socket(ctx, zmq::socket_type::dealer)),
       sub_(make_network_socket(ctx, zmq::socket_type::sub)),
-      name_("load-" + std::to_string(index)) {
+      name_("load-" + std::to_string(index)),
+      registration_(name_) {
     sub_.set(zmq::sockopt::rcvhwm, lobby_rcvhwm);
     if (config_.target == Target::baseline) {
         id_ = index + 1;
         // The trailing '/' keeps "welcome/1/" from prefix-matching "welcome/10/".
-        own_topic_ = std::string(protocol::welcome_topic_prefix) + std::to_string(id_) + "/";
+        own_topic_ = "w/" + std::to_string(id_) + "/";
         last_seq_.assign(config_.clients + 1, 0);
     } else {
         last_seq_.assign(1, 0);
@@ -46,11 +48,11 @@ LobbyClient::LobbyClient(zmq::context_t& ctx, const LoadConfig& config, std::siz
 void LobbyClient::start(Clock::time_point now) {
     dealer_.connect(config_.rendezvous);
     if (config_.target == Target::broker) {
-        (void)send_dontwait(dealer_, protocol::encode(protocol::Hello{name_}));
+        (void)send_dontwait(dealer_, protocol::encode(registration_.hello()));
         return;
     }
     subscribe_and_connect(config_.lobby);
-    probe_if_due(now);
+    tick(now);
 }
 
 void LobbyClient::subscribe_and_connect(const std::string& endpoint) {
@@ -60,7 +62,12 @@ void LobbyClient::subscribe_and_connect(const std::string& endpoint) {
     sub_.connect(endpoint);
 }
 
-void LobbyClient::probe_if_due(Clock::time_point now) {
+void LobbyClient::tick(Clock::time_point now) {
+    if (config_.target == Target::broker) {
+        if (!joined_ && registration_.stage() == Registration::Stage::subscribing)
+            registration_.tick(sub_, now);
+        return;
+    }
     if (joined_ || now - last_probe_ < probe_interval) return;
     if (send_dontwait(dealer_, own_topic_, true)) {
         (void)send_dontwait(dealer_, "probe");
@@ -114,11 +121,14 @@ void LobbyClient::on_reply(std::string_view body, Tally& tally) {
         ++tally.errors;
         return;
     }
-    if (const auto* w = std::get_if<protocol::Welcome>(msg)) {
-        on_welcome(*w);
-    } else if (const auto* j = std::get_if<protocol::Joined>(msg)) {
+    const auto step = registration_.on_reply(*msg);
+    if (step == Registration::Step::welcomed) {
+        id_ = registration_.welcome().id;
+        registration_.subscribe(sub_, config_.rendezvous, Clock::now());
+    } else if (step == Registration::Step::joined) {
         // Lobby frames up to last_seq came before the subscription or as HISTORY.
-        if (j->last_seq > last_seq_[0]) last_seq_[0] = j->last_seq;
+        const auto last = registration_.joined().last_seq;
+        if (last > last_seq_[0]) last_seq_[0] = last;
         joined_ = true;
     } else if (const auto* e = std::get_if<protocol::Error>(msg)) {
         if (e->code == static_cast<std::uint32_t>(protocol::ErrorCode::rate_limited)) {
@@ -128,12 +138,6 @@ void LobbyClient::on_reply(std::string_view body, Tally& tally) {
             log::warn(name_, ": broker error ", e->code, ": ", e->reason);
         }
     }
-}
-
-void LobbyClient::on_welcome(const protocol::Welcome& w) {
-    id_ = w.id;
-    own_topic_ = w.welcome_topic;
-    subscribe_and_connect(dialable_endpoint(w.lobby_endpoint, config_.rendezvous));
 }
 
 void LobbyClient::on_lobby(Tally& tally) {

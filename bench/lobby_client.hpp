@@ -1,8 +1,8 @@
 // lobby_client: one simulated chat client of the lobby workloads (W1-W3): a
 // DEALER towards the server and a SUB on the lobby. Against the broker it is a
-// real protocol client (HELLO, WELCOME, subscribe, JOINED, SAY, PING); against
-// the baseline forwarder it sends the same lobby bodies itself and proves its
-// subscription live with a probe on its own topic.
+// real protocol client (patterns/registration: HELLO, WELCOME, ticket, JOINED;
+// then SAY and PING); against the baseline forwarder it sends the same lobby
+// bodies itself and proves its subscription live with a probe on its own topic.
 //
 // A client belongs to the one load thread that created it; so does its Tally.
 #pragma once
@@ -16,6 +16,7 @@
 #include "bench/load_config.hpp"
 #include "bench/stamped_text.hpp"
 #include "patterns/protocol.hpp"
+#include "patterns/registration.hpp"
 
 namespace zchat::bench {
 
@@ -43,8 +44,9 @@ class LobbyClient {
     bool say(Tally& tally);
     // Heartbeat to the broker; skipped if the DEALER would block, as it is not urgent.
     void ping();
-    // Baseline only: repeats the liveness probe until the SUB has seen one.
-    void probe_if_due(Clock::time_point now);
+    // Broker: asks again for the ticket while joining. Baseline: repeats the
+    // liveness probe until the SUB has seen one.
+    void tick(Clock::time_point now);
 
     void on_dealer(Tally& tally);  // drains replies from the server
     void on_lobby(Tally& tally);   // drains lobby frames
@@ -54,7 +56,6 @@ class LobbyClient {
 
   private:
     void on_reply(std::string_view body, Tally& tally);
-    void on_welcome(const protocol::Welcome& w);
     void on_lobby_body(std::string_view body, Tally& tally);
     void on_text(const protocol::LobbyText& t, Tally& tally);
     void on_beat(const protocol::Beat& b, Tally& tally);
@@ -66,8 +67,9 @@ class LobbyClient {
     zmq::socket_t dealer_;
     zmq::socket_t sub_;
     std::string name_;            // requested name; the broker may suffix it
+    Registration registration_;   // the broker handshake
     std::uint64_t id_ = 0;        // broker-assigned (baseline: index + 1)
-    std::string own_topic_;       // the welcome topic whose subscription proves liveness
+    std::string own_topic_;       // baseline: the topic whose probe proves the SUB live
     bool joined_ = false;         // subscription known live
     std::uint64_t next_seq_ = 0;  // cseq (broker) or own stream seq (baseline) last used
     Clock::time_point last_probe_{};

@@ -5,15 +5,17 @@
 
 #include <future>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <thread>
 #include <variant>
 
 #include "bench/peer_link.hpp"
 #include "bench/stamped_text.hpp"
+#include "patterns/limits.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/protocol.hpp"
+#include "patterns/registration.hpp"
+#include "patterns/secure_random.hpp"
 
 namespace zchat::bench {
 namespace {
@@ -22,7 +24,7 @@ using std::chrono::duration;
 
 // Registration and fork replies must come within this; the broker answers in microseconds.
 constexpr auto reply_timeout = std::chrono::seconds{10};
-constexpr auto lobby_rcvhwm = 100000;
+constexpr auto lobby_rcvhwm = limits::lobby_hwm;
 
 struct InviterResult {
     double setup_s = 0;                     // start until the session is open
@@ -45,14 +47,6 @@ struct Handover {
     std::promise<std::string> value;
     std::future<std::string> future = value.get_future();
 };
-
-std::string random_token() {
-    std::random_device rd;
-    std::uniform_int_distribution<int> nibble(0, 15);
-    std::string token;
-    for (int i = 0; i < 32; ++i) token += "0123456789abcdef"[nibble(rd)];
-    return token;
-}
 
 std::string wait_handover(Handover& h) {
     if (h.future.wait_for(std::chrono::seconds{30}) != std::future_status::ready)
@@ -88,7 +82,8 @@ T await(zmq::socket_t& dealer) {
     throw std::runtime_error("broker never sent the expected reply");
 }
 
-// A registered client with a live lobby subscription, as the chat client would be.
+// A registered client with a live lobby subscription, as the chat client would
+// be, through the shared handshake.
 struct Registered {
     zmq::socket_t dealer;
     zmq::socket_t sub;
@@ -97,14 +92,25 @@ struct Registered {
     Registered(zmq::context_t& ctx, const LoadConfig& config, const std::string& name)
         : dealer(make_network_socket(ctx, zmq::socket_type::dealer)),
           sub(make_network_socket(ctx, zmq::socket_type::sub)) {
+        Registration registration(name);
         dealer.connect(config.rendezvous);
-        dealer.send(zmq::buffer(protocol::encode(protocol::Hello{name})), zmq::send_flags::none);
-        welcome = await<protocol::Welcome>(dealer);
+        dealer.send(zmq::buffer(protocol::encode(registration.hello())), zmq::send_flags::none);
         sub.set(zmq::sockopt::rcvhwm, lobby_rcvhwm);
-        sub.set(zmq::sockopt::subscribe, protocol::lobby_topic);
-        sub.set(zmq::sockopt::subscribe, welcome.welcome_topic);
-        sub.connect(dialable_endpoint(welcome.lobby_endpoint, config.rendezvous));
-        (void)await<protocol::Joined>(dealer);
+        const auto deadline = Clock::now() + reply_timeout;
+        while (registration.stage() != Registration::Stage::joined) {
+            if (Clock::now() > deadline) throw std::runtime_error("could not join the lobby");
+            zmq::pollitem_t item{dealer.handle(), 0, ZMQ_POLLIN, 0};
+            zmq::poll(&item, 1, std::chrono::milliseconds{20});
+            registration.tick(sub, Clock::now());
+            if (!(item.revents & ZMQ_POLLIN)) continue;
+            const auto reply = next_reply(dealer);
+            const auto step = registration.on_reply(reply);
+            if (step == Registration::Step::welcomed)
+                registration.subscribe(sub, config.rendezvous, Clock::now());
+            else if (step == Registration::Step::refused)
+                throw std::runtime_error("broker refused: " + registration.refusal()->reason);
+        }
+        welcome = registration.welcome();
     }
 };
 
@@ -161,7 +167,7 @@ void inviter(zmq::context_t& ctx, const LoadConfig& config, Handover& handover,
         me.emplace(ctx, config, "w4-inviter");
         const std::string endpoint = link.bind_loopback();
         const std::string peer = wait_handover(handover);
-        const std::string token = random_token();
+        const std::string token = random_hex(limits::secret_bits);
         me->dealer.send(zmq::buffer(protocol::encode(protocol::Fork{1, peer, endpoint, token, ""})),
                         zmq::send_flags::none);
         (void)await<protocol::ForkOk>(me->dealer);

@@ -4,21 +4,21 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <random>
 #include <utility>
 #include <vector>
 
 #include "patterns/frame.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
-#include "patterns/overloaded.hpp"
+#include "patterns/secure_random.hpp"
+#include "patterns/utf8.hpp"
 #include "patterns/wall_clock.hpp"
 
 namespace zchat::broker {
 namespace {
 
 using protocol::ErrorCode;
+using Clock = EventLoop::Clock;
 
 // Most messages taken from one socket per poll round, so neither socket starves.
 constexpr int drain_batch = 1024;
@@ -44,22 +44,27 @@ void bind_or_throw(zmq::socket_t& socket, const std::string& what, const std::st
     }
 }
 
-// 48 random bits: no stranger can subscribe to 2^48 topics ahead of a client,
-// and the topic stays short (each byte of a unique topic is a node in the
-// XPUB's subscription trie, per client).
-std::string random_hex() {
-    static std::random_device rd;
-    static std::mt19937_64 rng(rd());
-    char buf[13];
-    std::snprintf(buf, sizeof buf, "%012llx",
-                  static_cast<unsigned long long>(rng() & 0xFFFFFFFFFFFFull));
-    return buf;
-}
-
 std::string host_name() {
     char buf[256] = {};
     ::gethostname(buf, sizeof buf - 1);
     return buf;
+}
+
+// The source address libzmq recorded for the connection FRAME came on.
+std::string peer_address(const zmq::message_t& frame) {
+    const char* value = zmq_msg_gets(frame.handle(), "Peer-Address");
+    return value ? value : "";
+}
+
+// "[::1]" -> "::1": endpoints bracket IPv6 hosts, peer addresses do not.
+std::string bare_host(std::string host) {
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    return host;
+}
+
+bool blank(std::string_view text) {
+    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
 }  // namespace
@@ -70,19 +75,29 @@ Broker::Broker(zmq::context_t& ctx, EventLoop& loop, Options options)
       router_(make_network_socket(ctx, zmq::socket_type::router)),
       xpub_(make_network_socket(ctx, zmq::socket_type::xpub)),
       epoch_(wall_clock_us()),
-      history_(options_.history) {
+      flood_(options_.flood, Clock::now()),
+      gate_(
+          xpub_, [this](std::string_view t) { return grant_for(t); },
+          [this](std::string_view t) { on_ticket_applied(t); }),
+      guard_(ctx, loop, options_.connections_per_host),
+      history_(options_.history),
+      pause_(options_.heartbeat * 4, Clock::now()) {
     router_.set(zmq::sockopt::router_mandatory, 1);
     // A newcomer's whole history and JOINED go out in one burst: the queue must hold them.
     router_.set(zmq::sockopt::sndhwm,
                 static_cast<int>(std::max<std::size_t>(1000, options_.history + 1000)));
+    xpub_.set(zmq::sockopt::xpub_manual, 1);
     xpub_.set(zmq::sockopt::sndhwm, options_.lobby_hwm);
+    xpub_.set(zmq::sockopt::maxmsgsize, limits::max_subscription_bytes);
     bind_or_throw(router_, "rendezvous", options_.rendezvous);
     bind_or_throw(xpub_, "lobby", options_.lobby);
     rendezvous_endpoint_ = bound_endpoint(router_);
     lobby_endpoint_ = bound_endpoint(xpub_);
     broker_id_ = host_name() + "/" + rendezvous_endpoint_;
+    guard_.guard(router_, endpoint_port(rendezvous_endpoint_));
+    guard_.guard(xpub_, endpoint_port(lobby_endpoint_));
     loop_.watch(router_, [this] { on_rendezvous(); });
-    loop_.watch(xpub_, [this] { on_subscription(); });
+    loop_.watch(xpub_, [this] { gate_.drain(); });
     loop_.every(options_.heartbeat, [this] { on_tick(); });
 }
 
@@ -91,6 +106,8 @@ void Broker::shutdown(const std::string& reason) {
     log::info("shutting down: ", reason);
     xpub_.set(zmq::sockopt::linger, 500);
 }
+
+// ---- requests ----
 
 void Broker::on_rendezvous() {
     for (int i = 0; i < drain_batch; ++i) {
@@ -103,153 +120,198 @@ void Broker::on_rendezvous() {
             (void)router_.recv(part);
             if (frames++ == 0) body = std::move(part);
         }
-        on_frames(rid.to_string(), body.to_string_view(), frames > 0 ? frames - 1 : 1);
+        on_frames(rid.to_string(), body, frames > 0 ? frames - 1 : 1);
     }
 }
 
-void Broker::on_frames(const RoutingId& from, std::string_view body, std::size_t extra_frames) {
-    if (extra_frames != 0 || body.empty()) {
-        refuse(from, 0, ErrorCode::bad_message, "a request is exactly one non-empty frame");
-        return;
-    }
-    auto decoded = protocol::decode(body);
+void Broker::on_frames(const RoutingId& from, zmq::message_t& body, std::size_t extra_frames) {
+    if (extra_frames != 0 || body.size() == 0)
+        return refuse(from, 0, ErrorCode::bad_message, "a request is exactly one non-empty frame");
+    auto decoded = protocol::decode(body.to_string_view());
     if (const auto* err = std::get_if<protocol::DecodeError>(&decoded)) {
         const bool version = err->code == protocol::DecodeErrorCode::bad_version;
-        refuse(from, 0, version ? ErrorCode::bad_version : ErrorCode::bad_message, err->reason);
-        return;
+        return refuse(from, 0, version ? ErrorCode::bad_version : ErrorCode::bad_message,
+                      err->reason);
     }
     auto& msg = std::get<protocol::Message>(decoded);
-    if (auto* hello = std::get_if<protocol::Hello>(&msg)) return handle(from, std::move(*hello));
-
-    const auto it = clients_.find(from);
-    if (it == clients_.end()) {
-        refuse(from, cseq_of(msg), ErrorCode::not_registered, "not registered: send HELLO first");
-        return;
-    }
-    Client& c = it->second;
-    c.last_heard = EventLoop::Clock::now();
-    if (std::holds_alternative<protocol::Ping>(msg)) return;
-    // BYE is never refused: a flooder must still be able to leave.
-    if (!std::holds_alternative<protocol::Bye>(msg) && !c.bucket.take()) {
-        ++stats_.rate_limited;
-        refuse(from, cseq_of(msg), ErrorCode::rate_limited,
-               "slow down: over " + std::to_string(options_.rate) + " messages/s, message refused");
-        return;
-    }
-    std::visit(overloaded{
-                   [&](protocol::Say& m) { handle(c, from, std::move(m)); },
-                   [&](protocol::Users& m) { handle(c, from, std::move(m)); },
-                   [&](protocol::Fork& m) { handle(c, from, std::move(m)); },
-                   [&](protocol::Bye& m) { handle(c, from, std::move(m)); },
-                   [&](auto& m) {
-                       refuse(from, cseq_of(m), ErrorCode::bad_message,
-                              std::string(protocol::kind_name(msg)) + " is not a request");
-                   },
-               },
-               msg);
+    const RequestRule* rule = RequestTable::rule_for(msg);
+    if (!rule)
+        return refuse(from, cseq_of(msg), ErrorCode::bad_message,
+                      std::string(protocol::kind_name(msg)) + " is not a request");
+    Request r{from, peer_address(body), msg, clients_.find(from), Clock::now()};
+    if (admit(r, *rule)) (this->*rule->handle)(r);
 }
 
-void Broker::handle(const RoutingId& from, protocol::Hello&& m) {
-    if (clients_.contains(from)) {
-        refuse(from, 0, ErrorCode::bad_message, "already registered as " + clients_.at(from).name);
-        return;
+// The table's rules, in order: registration, subscription, buckets.
+bool Broker::admit(Request& r, const RequestRule& rule) {
+    const auto cseq = cseq_of(r.message);
+    if (rule.needs != Needs::nothing && !r.client) {
+        refuse(r.rid, cseq, ErrorCode::not_registered, "not registered: send HELLO first");
+        return false;
     }
-    if (auto why = NameRegistry::invalid_reason(m.name)) {
-        refuse(from, 0, ErrorCode::bad_name, *why);
-        return;
+    if (rule.needs == Needs::joined && !r.client->joined) {
+        refuse(r.rid, cseq, ErrorCode::not_joined,
+               "not in the lobby yet: subscribe to your ticket first");
+        return false;
     }
-    const std::uint64_t id = next_id_++;
-    const std::string name = names_.claim(m.name, from);
-    // Unguessable, so no stranger can pre-subscribe to it and hide this
-    // client's subscription from the XPUB (which reports a topic only once).
-    const std::string topic =
-        std::string(protocol::welcome_topic_prefix) + std::to_string(id) + "." + random_hex();
-    protocol::Welcome w{id,
-                        name,
-                        name != m.name,
+    if (r.client) r.client->liveness.heard(r.now);
+    const auto verdict = rule.needs == Needs::nothing
+                             ? flood_.take_hello(r.rid, r.host, r.now)
+                             : flood_.take(r.rid, r.host, rule.cost, r.now);
+    if (verdict == FloodControl::Verdict::ok) return true;
+    ++stats_.rate_limited;
+    const auto& f = flood_.limits();
+    switch (verdict) {
+        case FloodControl::Verdict::connection:
+            refuse(r.rid, cseq, ErrorCode::rate_limited,
+                   "slow down: over " + std::to_string(f.rate) + " requests/s, " +
+                       std::string(rule.kind) + " refused");
+            break;
+        case FloodControl::Verdict::host:
+            refuse(r.rid, cseq, ErrorCode::rate_limited,
+                   "slow down: your host is over " + std::to_string(f.rate * f.host_factor) +
+                       " requests/s, " + std::string(rule.kind) + " refused");
+            break;
+        default:
+            refuse(r.rid, cseq, ErrorCode::busy,
+                   "the broker takes no more than " + std::to_string(f.hello_rate) +
+                       " registrations/s: try again shortly");
+    }
+    return false;
+}
+
+void Broker::on_hello(Request& r) {
+    auto& m = std::get<protocol::Hello>(r.message);
+    if (r.client) return refuse(r.rid, 0, ErrorCode::bad_message, "already registered");
+    if (auto why = NameRegistry::invalid_reason(m.name))
+        return refuse(r.rid, 0, ErrorCode::bad_name, *why);
+    std::string ticket = std::string(protocol::ticket_prefix) + random_hex(limits::secret_bits);
+    Client* c = nullptr;
+    // A client back on fresh sockets proves itself with its last ticket and
+    // keeps its name and its place, unannounced.
+    const RoutingId* previous = m.resume.empty() ? nullptr : clients_.by_ticket(m.resume);
+    if (previous && *previous != r.rid && clients_.find(*previous)->name == m.name) {
+        c = &clients_.move(*previous, r.rid);
+        c->joined = false;
+        c->host = r.host;
+        c->liveness.heard(r.now);
+        c->registered_at = r.now;
+        clients_.retick(*c, std::move(ticket));
+    } else {
+        c = &clients_.add(r.rid, next_id_++, m.name, std::move(ticket), r.host,
+                          Liveness(options_.heartbeat * 2, options_.client_timeout, r.now), r.now);
+    }
+    c->grant.subscribe = {std::string(protocol::lobby_topic)};
+    protocol::Welcome w{c->id,
+                        c->name,
+                        c->name != m.name,
                         lobby_endpoint_,
-                        topic,
+                        c->ticket,
                         epoch_,
                         broker_id_,
                         static_cast<std::uint32_t>(limits::max_text_bytes),
-                        options_.rate,
-                        options_.burst,
+                        static_cast<std::uint32_t>(limits::max_text_lines),
+                        options_.flood.rate,
+                        options_.flood.burst,
                         static_cast<std::uint32_t>(options_.heartbeat.count()),
                         static_cast<std::uint32_t>(options_.client_timeout.count())};
-    if (!reply(from, w)) {
-        names_.release(name);
+    if (!reply(r.rid, w)) {
+        clients_.remove(r.rid);
         return;
     }
-    clients_.emplace(from, Client{id, name, topic, TokenBucket(options_.rate, options_.burst),
-                                  EventLoop::Clock::now()});
-    by_welcome_topic_[topic] = from;
     ++stats_.registered;
-    log::debug("registered ", name, " (id ", id, "), waiting for its lobby subscription");
+    log::debug("registered ", c->name, " (id ", c->id, "), waiting for its ticket");
 }
 
-void Broker::handle(Client& c, const RoutingId& from, protocol::Say&& m) {
-    if (m.text.empty()) return refuse(from, m.cseq, ErrorCode::bad_message, "empty text");
+void Broker::on_ping(Request&) {}
+
+void Broker::on_say(Request& r) {
+    auto& m = std::get<protocol::Say>(r.message);
+    if (blank(m.text)) return refuse(r.rid, m.cseq, ErrorCode::bad_message, "empty text");
     if (m.text.size() > limits::max_text_bytes)
-        return refuse(from, m.cseq, ErrorCode::too_large,
+        return refuse(r.rid, m.cseq, ErrorCode::too_large,
                       "text over " + std::to_string(limits::max_text_bytes) + " bytes refused");
-    protocol::LobbyText t{epoch_, ++seq_, wall_clock_us(), c.id, c.name, std::move(m.text)};
+    if (utf8::line_count(m.text) > limits::max_text_lines)
+        return refuse(r.rid, m.cseq, ErrorCode::too_many_lines,
+                      "text over " + std::to_string(limits::max_text_lines) + " lines refused");
+    protocol::LobbyText t{epoch_,       ++seq_,         wall_clock_us(),
+                          r.client->id, r.client->name, std::move(m.text)};
     publish(t);
     if (options_.history > 0) history_.add({t.seq, t.ts_us, t.from, t.text});
     ++stats_.published;
 }
 
-void Broker::handle(Client&, const RoutingId& from, protocol::Users&& m) {
-    protocol::UserList list{m.cseq, names_.size(), names_.names()};
-    if (list.names.size() > limits::max_listed_users) list.names.resize(limits::max_listed_users);
-    reply(from, list);
+void Broker::on_users(Request& r) {
+    const auto& online = clients_.online_names();
+    protocol::UserList list{std::get<protocol::Users>(r.message).cseq, online.size(), {}};
+    for (const auto& name : online) {
+        if (list.names.size() == limits::max_listed_users) break;
+        list.names.push_back(name);
+    }
+    reply(r.rid, list);
 }
 
-void Broker::handle(Client& c, const RoutingId& from, protocol::Fork&& m) {
+void Broker::on_fork(Request& r) {
+    auto& m = std::get<protocol::Fork>(r.message);
     const bool endpoint_ok = !m.endpoint.empty() &&
                              m.endpoint.size() <= limits::max_endpoint_bytes &&
-                             m.endpoint.rfind("tcp://", 0) == 0;
+                             m.endpoint.starts_with("tcp://");
     if (!endpoint_ok || m.token.empty() || m.token.size() > limits::max_token_bytes ||
         m.curve_key.size() > limits::max_key_bytes)
-        return refuse(from, m.cseq, ErrorCode::bad_message,
+        return refuse(r.rid, m.cseq, ErrorCode::bad_message,
                       "fork needs a tcp endpoint and a token");
-    if (m.peer == c.name)
-        return refuse(from, m.cseq, ErrorCode::self_fork, "you cannot fork yourself");
-    const std::string* peer = names_.owner(m.peer);
-    if (!peer || !reply(*peer, protocol::Invite{c.name, m.endpoint, m.token, m.curve_key}))
-        return refuse(from, m.cseq, ErrorCode::unknown_peer, m.peer + " is not online");
-    reply(from, protocol::ForkOk{m.cseq, m.peer});
-    log::info("fork ", c.name, " -> ", m.peer);
+    if (!options_.any_fork_host && bare_host(endpoint_host(m.endpoint)) != r.host)
+        return refuse(r.rid, m.cseq, ErrorCode::bad_message,
+                      "a fork endpoint must be on the address you connect from (" + r.host +
+                          "), so no one is made to dial a third party");
+    if (m.peer == r.client->name)
+        return refuse(r.rid, m.cseq, ErrorCode::self_fork, "you cannot fork yourself");
+    const RoutingId* peer = clients_.by_name(m.peer);
+    Client* invited = peer ? clients_.find(*peer) : nullptr;
+    if (!invited || !invited->announced)
+        return refuse(r.rid, m.cseq, ErrorCode::unknown_peer,
+                      utf8::one_line(m.peer) + " is not online");
+    if (!flood_.take_fork(r.client->name, invited->name, r.now)) {
+        ++stats_.rate_limited;
+        return refuse(
+            r.rid, m.cseq, ErrorCode::rate_limited,
+            "slow down: too many private-session invitations, from you or to " + invited->name);
+    }
+    if (!reply(*peer, protocol::Invite{r.client->name, m.endpoint, m.token, m.curve_key}))
+        return refuse(r.rid, m.cseq, ErrorCode::unknown_peer, invited->name + " is not online");
+    reply(r.rid, protocol::ForkOk{m.cseq, invited->name, ""});
+    log::info("fork ", r.client->name, " -> ", invited->name);
 }
 
-void Broker::handle(Client&, const RoutingId& from, protocol::Bye&&) { drop(from, "quit"); }
+void Broker::on_bye(Request& r) { drop(r.rid, "quit"); }
 
-void Broker::on_subscription() {
-    for (int i = 0; i < drain_batch; ++i) {
-        zmq::message_t sub;
-        if (!xpub_.recv(sub, zmq::recv_flags::dontwait)) return;
-        const auto data = sub.to_string_view();
-        if (data.empty()) continue;
-        const auto topic = std::string(data.substr(1));
-        const auto it = by_welcome_topic_.find(topic);
-        if (it == by_welcome_topic_.end()) continue;
-        const RoutingId rid = it->second;
-        if (data[0] == 1)
-            join(rid, clients_.at(rid));
-        else
-            drop(rid, "disconnected");
-    }
+// ---- the lobby ----
+
+const TicketGrant* Broker::grant_for(std::string_view ticket) {
+    const RoutingId* rid = clients_.by_ticket(ticket);
+    Client* c = rid ? clients_.find(*rid) : nullptr;
+    return c ? &c->grant : nullptr;
+}
+
+void Broker::on_ticket_applied(std::string_view ticket) {
+    const RoutingId* rid = clients_.by_ticket(ticket);
+    if (!rid) return;
+    const RoutingId owner = *rid;
+    Client* c = clients_.find(owner);
+    if (c && !c->joined) join(owner, *c);
 }
 
 void Broker::join(const RoutingId& rid, Client& c) {
-    if (c.joined) return;
     c.joined = true;
     for (const auto& h : history_.entries()) reply(rid, h);
     reply(rid, protocol::Joined{epoch_, seq_});
+    if (c.announced) return log::info("rejoin ", c.name, " (id ", c.id, ")");
+    clients_.mark_announced(c);
     // One NOTICE must stay a small frame, however many join in the window.
     if (pending_joins_.size() + c.name.size() + 1 > limits::max_text_bytes) announce_joins();
     pending_joins_ += (pending_joins_.empty() ? "" : " ") + c.name;
     if (!join_timer_) join_timer_ = loop_.after(join_window, [this] { announce_joins(); });
-    log::info("join ", c.name, " (id ", c.id, ", ", clients_.size(), " online)");
+    log::info("join ", c.name, " (id ", c.id, ", ", online(), " online)");
 }
 
 void Broker::announce_joins() {
@@ -261,28 +323,37 @@ void Broker::announce_joins() {
 }
 
 void Broker::drop(const RoutingId& rid, const std::string& reason) {
-    const auto it = clients_.find(rid);
-    if (it == clients_.end()) return;
     announce_joins();  // a leave is never announced before its join
-    const std::string name = it->second.name;
-    const bool announced = it->second.joined;  // the lobby never saw one who never joined
-    by_welcome_topic_.erase(it->second.welcome_topic);
-    names_.release(name);
-    clients_.erase(it);
-    if (announced) publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "left", name, reason});
-    log::info("leave ", name, " (", reason, ", ", clients_.size(), " online)");
+    const auto c = clients_.remove(rid);
+    if (!c) return;
+    // The lobby never heard of one who was never announced.
+    if (c->announced)
+        publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "left", c->name, reason});
+    log::info("leave ", c->name, " (", reason, ", ", online(), " online)");
 }
 
 void Broker::on_tick() {
+    const auto now = Clock::now();
     publish(protocol::Beat{epoch_, seq_, broker_id_});
-    const auto deadline = EventLoop::Clock::now() - options_.client_timeout;
-    std::vector<RoutingId> silent;
-    for (const auto& [rid, c] : clients_)
-        if (c.last_heard < deadline) silent.push_back(rid);
-    const std::string why =
+    if (pause_.paused(now)) {
+        // We were stopped, not the clients: their requests are waiting for us.
+        for (auto& [rid, c] : clients_.all()) c.liveness.forgive(now);
+        return;
+    }
+    std::vector<std::pair<RoutingId, std::string>> gone;
+    const std::string silent =
         "timed out: silent for " + std::to_string(options_.client_timeout.count()) + " ms";
-    for (const auto& rid : silent) drop(rid, why);
+    for (const auto& [rid, c] : clients_.all()) {
+        if (c.liveness.expired(now))
+            gone.emplace_back(rid, silent);
+        else if (!c.joined && now - c.registered_at > options_.join_timeout)
+            gone.emplace_back(rid, "never subscribed to its ticket");
+    }
+    for (const auto& [rid, why] : gone) drop(rid, why);
+    flood_.forget_refilled(now);
 }
+
+// ---- replies and publishing ----
 
 void Broker::refuse(const RoutingId& to, std::uint64_t cseq, ErrorCode code,
                     const std::string& reason) {

@@ -2,25 +2,30 @@
 // (names, user list, fork lookup, lobby input) and an XPUB socket for the lobby
 // fan-out, both on the caller's EventLoop thread.
 //
-// XPUB rather than plain PUB: it publishes exactly like PUB, and also lets the
-// broker see a client's subscription arrive. A client counts as joined only
-// once its per-client welcome topic shows up there, so the slow-joiner race of
-// PUB/SUB cannot eat its first lobby messages.
+// The XPUB runs in manual mode behind a SubscriptionGate: nothing a peer
+// subscribes to is applied as it stands. A client's SUB subscribes to its
+// secret ticket and the broker applies "lobby" to that connection; only then
+// is the client joined, and only joined clients are announced or may speak.
+// Applying the subscription is synchronous, so nothing published after it can
+// be lost to the PUB/SUB slow-joiner race.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <zmq.hpp>
 
+#include "broker/client_table.hpp"
+#include "broker/connection_guard.hpp"
+#include "broker/flood_control.hpp"
 #include "broker/lobby_history.hpp"
-#include "broker/name_registry.hpp"
+#include "broker/request_table.hpp"
+#include "broker/subscription_gate.hpp"
 #include "patterns/event_loop.hpp"
 #include "patterns/limits.hpp"
+#include "patterns/pause_detector.hpp"
 #include "patterns/protocol.hpp"
-#include "patterns/token_bucket.hpp"
 
 namespace zchat::broker {
 
@@ -29,11 +34,16 @@ struct Options {
     std::string lobby = "tcp://127.0.0.1:5556";
     std::chrono::milliseconds client_timeout = limits::client_timeout;
     std::chrono::milliseconds heartbeat = limits::heartbeat_interval;
-    std::uint32_t rate = limits::default_rate_per_s;
-    std::uint32_t burst = limits::default_burst;
+    std::chrono::milliseconds join_timeout = limits::join_timeout;
+    FloodLimits flood;
     std::size_t history = limits::default_history;
-    // Per-subscriber queue on the lobby before PUB drops (gaps then show in seq).
-    int lobby_hwm = 100000;
+    // Per-subscriber queue on the lobby before it drops (gaps then show in seq).
+    int lobby_hwm = limits::lobby_hwm;
+    // Connections one source address may hold; 0: no cap.
+    std::size_t connections_per_host = limits::default_connections_per_host;
+    // A fork endpoint must name the host the asker connects from, so no one
+    // can make other clients dial a third party. Off only on request.
+    bool any_fork_host = false;
 };
 
 // Thrown by the constructor when an endpoint cannot be bound.
@@ -45,9 +55,18 @@ struct BindError : std::runtime_error {
 struct Stats {
     std::uint64_t registered = 0;
     std::uint64_t published = 0;
-    std::uint64_t refused = 0;       // every input answered with ERROR or dropped
-    std::uint64_t rate_limited = 0;  // of which over the token bucket
+    std::uint64_t refused = 0;       // every input answered with ERROR
+    std::uint64_t rate_limited = 0;  // of which over a bucket
     std::uint64_t unroutable = 0;    // replies to clients that had vanished
+};
+
+// One request being handled: who sent it, from where, and what.
+struct Request {
+    const RoutingId& rid;
+    std::string host;  // the connection's source address
+    protocol::Message& message;
+    Client* client;  // nullptr until registered
+    EventLoop::Clock::time_point now;
 };
 
 class Broker {
@@ -57,33 +76,32 @@ class Broker {
     const std::string& rendezvous_endpoint() const { return rendezvous_endpoint_; }
     const std::string& lobby_endpoint() const { return lobby_endpoint_; }
     const Stats& stats() const { return stats_; }
-    std::size_t online() const { return clients_.size(); }
+    const GateStats& gate_stats() const { return gate_.stats(); }
+    const GuardStats& guard_stats() const { return guard_.stats(); }
+    std::size_t online() const { return clients_.online_names().size(); }
+    std::size_t registered() const { return clients_.registered(); }
+    std::size_t flood_state() const { return flood_.tracked(); }
 
     // Tells the lobby the broker is going down; the sockets linger briefly.
     void shutdown(const std::string& reason);
 
   private:
-    struct Client {
-        std::uint64_t id;                         // broker-assigned, in WELCOME
-        std::string name;                         // registered, unique
-        std::string welcome_topic;                // subscription that proves SUB is live
-        TokenBucket bucket;                       // flood control
-        EventLoop::Clock::time_point last_heard;  // liveness
-        bool joined = false;                      // subscription seen, JOIN announced
-    };
-    using RoutingId = std::string;
+    friend struct RequestTable;
 
     void on_rendezvous();
-    void on_subscription();
-    void on_frames(const RoutingId& from, std::string_view body, std::size_t extra_frames);
+    void on_frames(const RoutingId& from, zmq::message_t& body, std::size_t extra_frames);
     void on_tick();
+    bool admit(Request& r, const RequestRule& rule);
 
-    void handle(const RoutingId& from, protocol::Hello&& m);
-    void handle(Client& c, const RoutingId& from, protocol::Say&& m);
-    void handle(Client& c, const RoutingId& from, protocol::Users&& m);
-    void handle(Client& c, const RoutingId& from, protocol::Fork&& m);
-    void handle(Client& c, const RoutingId& from, protocol::Bye&& m);
+    void on_hello(Request& r);
+    void on_ping(Request& r);
+    void on_say(Request& r);
+    void on_users(Request& r);
+    void on_fork(Request& r);
+    void on_bye(Request& r);
 
+    const TicketGrant* grant_for(std::string_view ticket);
+    void on_ticket_applied(std::string_view ticket);
     void join(const RoutingId& rid, Client& c);
     void announce_joins();
     void drop(const RoutingId& rid, const std::string& reason);
@@ -107,10 +125,12 @@ class Broker {
     // goes to every subscriber: N^2 deliveries).
     std::string pending_joins_;
     std::optional<EventLoop::TimerId> join_timer_;
-    std::unordered_map<RoutingId, Client> clients_;
-    std::unordered_map<std::string, RoutingId> by_welcome_topic_;
-    NameRegistry names_;
+    ClientTable clients_;
+    FloodControl flood_;
+    SubscriptionGate gate_;
+    ConnectionGuard guard_;
     LobbyHistory history_;
+    PauseDetector pause_;
     Stats stats_;
 };
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "broker/broker.hpp"
+#include "patterns/descriptor_limit.hpp"
 #include "patterns/log.hpp"
 #include "patterns/termination_signal.hpp"
 
@@ -24,12 +25,38 @@ zchat::broker::Options parse(int argc, char** argv, int& exit_code) {
     app.add_option("--timeout", timeout_s, "seconds of silence before a client is dropped")
         ->capture_default_str()
         ->check(CLI::Range(0.5, 3600.0));
-    app.add_option("--rate", o.rate, "sustained lobby messages per second per client")
+    app.add_option("--rate", o.flood.rate, "sustained requests per second per connection")
         ->capture_default_str()
         ->check(CLI::Range(1u, 1000000u));
-    app.add_option("--burst", o.burst, "messages a client may send at once above the rate")
+    app.add_option("--burst", o.flood.burst,
+                   "requests a connection may send at once above the rate")
         ->capture_default_str()
         ->check(CLI::Range(1u, 1000000u));
+    app.add_option("--host-factor", o.flood.host_factor,
+                   "one source address may ask this many connections' worth of --rate")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000000u));
+    app.add_option("--hello-rate", o.flood.hello_rate, "registrations per second, all clients")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000000u));
+    app.add_option("--hello-burst", o.flood.hello_burst, "registrations at once, all clients")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000000u));
+    app.add_option("--fork-rate", o.flood.fork_rate,
+                   "private-session invitations per second, per asker and per invited user")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000000u));
+    app.add_option("--fork-burst", o.flood.fork_burst,
+                   "invitations at once, per asker and per invited user")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000000u));
+    app.add_option("--max-host-connections", o.connections_per_host,
+                   "connections one source address may hold (0: no cap)")
+        ->capture_default_str()
+        ->check(CLI::Range(0ul, 1000000ul));
+    app.add_flag("--any-fork-host", o.any_fork_host,
+                 "relay forks whose endpoint is not on the asker's own address (off: no client "
+                 "can be made to dial a third party)");
     app.add_option("--history", o.history, "recent lobby messages replayed to a newcomer (0: none)")
         ->capture_default_str()
         ->check(CLI::Range(0u, 10000u));
@@ -58,6 +85,7 @@ int main(int argc, char** argv) {
     if (exit_code >= 0) return exit_code;
     zchat::log::set_program("chat-broker");
     try {
+        const std::size_t descriptors = zchat::raise_descriptor_limit();
         zmq::context_t ctx;
         ctx.set(zmq::ctxopt::max_sockets, 65536);
         zchat::TerminationSignal signals;
@@ -70,6 +98,7 @@ int main(int argc, char** argv) {
         });
         std::cout << "chat-broker: rendezvous on " << broker.rendezvous_endpoint() << ", lobby on "
                   << broker.lobby_endpoint() << std::endl;
+        zchat::log::info("file descriptors: ", descriptors);
         loop.run();
         return 0;
     } catch (const zchat::broker::BindError& e) {

@@ -1,7 +1,8 @@
-// broker_link: registration, lobby stream, heartbeats and reconnection.
+// broker_link: the transition table, its actions, and the two sockets.
 #include "client/broker_link.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "patterns/frame.hpp"
 #include "patterns/limits.hpp"
@@ -12,33 +13,189 @@
 namespace zchat::client {
 namespace {
 
-constexpr auto tick_interval = std::chrono::milliseconds{250};
-constexpr auto max_backoff = std::chrono::milliseconds{5000};
-constexpr std::size_t refusals_remembered = 1024;  // sent texts kept to name a refusal
-constexpr std::size_t early_limit = 100000;        // live messages held while joining
-constexpr int lobby_hwm = 100000;
+using std::chrono::milliseconds;
+using S = BrokerLink::State;
+using E = BrokerLink::Event;
+
+constexpr milliseconds first_backoff{250};
+constexpr milliseconds max_backoff{5000};
+constexpr milliseconds min_answer_wait{1000};  // for WELCOME, however short the backoff
 
 }  // namespace
 
+// Every transition there is. An event a state has no row for is ignored.
+const BrokerLink::Transition BrokerLink::table_[] = {
+    {S::connecting, E::welcome, S::subscribing, &BrokerLink::subscribe},
+    {S::connecting, E::silence, S::retrying, &BrokerLink::give_up},
+    {S::connecting, E::forgotten, S::retrying, &BrokerLink::give_up},
+    {S::subscribing, E::joined, S::joined, &BrokerLink::go_live},
+    {S::subscribing, E::silence, S::retrying, &BrokerLink::give_up},
+    {S::subscribing, E::shutdown, S::retrying, &BrokerLink::give_up},
+    {S::subscribing, E::forgotten, S::retrying, &BrokerLink::give_up},
+    {S::retrying, E::due, S::connecting, &BrokerLink::start_registration},
+    {S::joined, E::silence, S::lost, &BrokerLink::lose},
+    {S::joined, E::shutdown, S::lost, &BrokerLink::lose},
+    {S::joined, E::forgotten, S::lost, &BrokerLink::lose},
+    {S::lost, E::due, S::reconnecting, &BrokerLink::start_registration},
+    {S::reconnecting, E::welcome, S::resubscribing, &BrokerLink::subscribe},
+    {S::reconnecting, E::silence, S::lost, &BrokerLink::give_up},
+    {S::reconnecting, E::forgotten, S::lost, &BrokerLink::give_up},
+    {S::resubscribing, E::joined, S::joined, &BrokerLink::go_live},
+    {S::resubscribing, E::silence, S::lost, &BrokerLink::give_up},
+    {S::resubscribing, E::shutdown, S::lost, &BrokerLink::give_up},
+    {S::resubscribing, E::forgotten, S::lost, &BrokerLink::give_up},
+};
+
 BrokerLink::BrokerLink(zmq::context_t& ctx, EventLoop& loop, std::string endpoint, std::string name,
-                       std::chrono::milliseconds broker_timeout, LinkEvents events)
+                       std::chrono::milliseconds broker_timeout, LinkEvents events, Now now)
     : ctx_(ctx),
       loop_(loop),
       endpoint_(std::move(endpoint)),
       name_(std::move(name)),
       broker_timeout_(broker_timeout),
-      events_(std::move(events)) {
-    open_sockets();
-    loop_.every(tick_interval, [this] { on_tick(); });
+      events_(std::move(events)),
+      now_(std::move(now)),
+      max_text_(limits::max_text_bytes),
+      max_lines_(limits::max_text_lines),
+      broker_(broker_timeout, broker_timeout, now_()),
+      heartbeat_(limits::heartbeat_interval, now_()),
+      outbox_(now_()) {
+    start_registration();
 }
 
+bool BrokerLink::ever_joined() const {
+    return state_ == S::joined || state_ == S::lost || state_ == S::reconnecting ||
+           state_ == S::resubscribing;
+}
+
+bool BrokerLink::registering() const {
+    return state_ == S::connecting || state_ == S::reconnecting;
+}
+
+bool BrokerLink::subscribing() const {
+    return state_ == S::subscribing || state_ == S::resubscribing;
+}
+
+void BrokerLink::fire(Event event) {
+    if (event == E::quit) {
+        if (state_ != S::left) quit();
+        return;
+    }
+    for (const auto& t : table_) {
+        if (t.from != state_ || t.on != event) continue;
+        from_ = state_;
+        state_ = t.to;
+        (this->*t.act)();
+        return;
+    }
+}
+
+void BrokerLink::tick() {
+    const auto now = now_();
+    if (registering() && now - attempt_started_ > std::max(backoff_, min_answer_wait)) {
+        why_ = "the broker does not answer";
+        return fire(E::silence);
+    }
+    if (subscribing() && now - attempt_started_ > limits::join_timeout) {
+        why_ = "the broker answered, but its lobby is unreachable";
+        return fire(E::silence);
+    }
+    if (state_ == S::joined && broker_.expired(now)) {
+        why_ =
+            "no heartbeat from the broker for " + std::to_string(broker_timeout_.count()) + " ms";
+        return fire(E::silence);
+    }
+    if ((state_ == S::retrying || state_ == S::lost) && now >= retry_at_) return fire(E::due);
+    if (subscribing()) registration_->tick(*sub_, now);
+    if ((subscribing() || up()) && heartbeat_.due(now)) send(protocol::Ping{});
+    if (up())
+        outbox_.flush(
+            [this](auto cseq, const auto& text) {
+                return send(protocol::Say{cseq, text});
+            },
+            now);
+}
+
+void BrokerLink::forgive() {
+    const auto now = now_();
+    broker_.forgive(now);
+    attempt_started_ = now;
+}
+
+// ---- actions ----
+
+void BrokerLink::start_registration() {
+    open_sockets();
+    attempt_started_ = now_();
+    registration_.emplace(name_, ticket_);
+    send(registration_->hello());
+}
+
+void BrokerLink::subscribe() {
+    const auto& w = registration_->welcome();
+    const bool first = state_ == S::subscribing;
+    name_ = w.name;
+    id_ = w.id;
+    ticket_ = w.ticket;
+    max_text_ = w.max_text;
+    max_lines_ = w.max_lines;
+    heartbeat_.set_period(milliseconds(std::max<std::uint32_t>(w.heartbeat_ms, 100)));
+    outbox_.pace(w.rate, w.burst, now_());
+    sub_.emplace(make_network_socket(ctx_, zmq::socket_type::sub));
+    sub_->set(zmq::sockopt::rcvhwm, limits::lobby_hwm);
+    loop_.watch(*sub_, [this] { on_lobby(); });
+    attempt_started_ = now_();
+    registration_->subscribe(*sub_, endpoint_, attempt_started_);
+    events_.registered(w, first);
+}
+
+void BrokerLink::go_live() {
+    const auto& j = registration_->joined();
+    const bool first = from_ == S::subscribing;
+    backoff_ = first_backoff;
+    broker_.heard(now_());
+    sequence_.start(j.epoch, j.last_seq);
+    auto early = std::exchange(early_, {});
+    events_.joined(first);
+    for (auto& m : early) deliver(std::move(m));
+    outbox_.flush(
+        [this](auto cseq, const auto& text) {
+            return send(protocol::Say{cseq, text});
+        },
+        now_());
+}
+
+void BrokerLink::give_up() {
+    close_sockets();
+    log::debug("broker link: ", why_, "; trying again in ", backoff_.count(), " ms");
+    retry_at_ = now_() + backoff_;
+    backoff_ = std::min(backoff_ * 2, max_backoff);
+}
+
+void BrokerLink::lose() {
+    std::string what = why_;
+    if (const std::size_t dropped = outbox_.drop_all())
+        what += "; " + std::to_string(dropped) + " queued lobby message(s) not sent";
+    give_up();
+    events_.lost(what);
+}
+
+void BrokerLink::quit() {
+    if (dealer_ && (subscribing() || up())) {
+        send(protocol::Bye{"quit"});
+        dealer_->set(zmq::sockopt::linger, static_cast<int>(linger_.count()));
+    }
+    close_sockets();
+    state_ = S::left;
+}
+
+// ---- sockets ----
+
 void BrokerLink::open_sockets() {
+    close_sockets();
     dealer_.emplace(make_network_socket(ctx_, zmq::socket_type::dealer));
     dealer_->connect(endpoint_);
     loop_.watch(*dealer_, [this] { on_rendezvous(); });
-    state_ = State::registering;
-    attempt_started_ = EventLoop::Clock::now();
-    send(protocol::Hello{name_});
 }
 
 void BrokerLink::close_sockets() {
@@ -52,7 +209,9 @@ void BrokerLink::close_sockets() {
 bool BrokerLink::send(const protocol::Message& m) {
     if (!dealer_) return false;
     auto frame = to_frame(m);
-    return dealer_->send(frame, zmq::send_flags::dontwait).has_value();
+    if (!dealer_->send(frame, zmq::send_flags::dontwait)) return false;
+    heartbeat_.sent(now_());
+    return true;
 }
 
 void BrokerLink::on_rendezvous() {
@@ -70,29 +229,36 @@ void BrokerLink::on_rendezvous() {
             log::debug("dropped an undecodable reply: ", err->reason);
             continue;
         }
-        last_heard_ = EventLoop::Clock::now();
         on_reply(std::move(std::get<protocol::Message>(decoded)));
     }
 }
 
 void BrokerLink::on_reply(protocol::Message&& m) {
+    if (registration_) {
+        switch (registration_->on_reply(m)) {
+            case Registration::Step::welcomed:
+                return fire(E::welcome);
+            case Registration::Step::history:
+                return events_.history(std::get<protocol::History>(m));
+            case Registration::Step::joined:
+                return fire(E::joined);
+            case Registration::Step::refused:
+                return on_hello_refused(std::get<protocol::Error>(m));
+            case Registration::Step::other:
+                break;
+        }
+    }
     std::visit(
         overloaded{
-            [&](protocol::Welcome& w) { on_welcome(std::move(w)); },
-            [&](protocol::History& h) { events_.history(h); },
-            [&](protocol::Joined& j) { on_joined(j); },
             [&](protocol::UserList& u) { events_.user_list(u); },
             [&](protocol::ForkOk& f) { events_.fork_ok(f); },
             [&](protocol::Invite& inv) { events_.invite(inv); },
             [&](protocol::Error& e) {
                 if (e.code == static_cast<std::uint32_t>(protocol::ErrorCode::not_registered)) {
-                    go_down("the broker no longer knows this client");
-                    return;
+                    why_ = "the broker no longer knows this client";
+                    return fire(E::forgotten);
                 }
-                const auto it = std::find_if(sent_.begin(), sent_.end(),
-                                             [&](const Pending& p) { return p.cseq == e.cseq; });
-                if (it != sent_.end() && unconfirmed_ > 0) --unconfirmed_;
-                events_.error(e, it == sent_.end() ? std::string() : it->text);
+                events_.error(e, outbox_.refused(e.cseq));
             },
             [&](auto& other) {
                 log::debug("dropped unexpected reply ", protocol::kind_name(other));
@@ -101,180 +267,95 @@ void BrokerLink::on_reply(protocol::Message&& m) {
         m);
 }
 
-void BrokerLink::on_welcome(protocol::Welcome&& w) {
-    if (state_ != State::registering) return;
-    name_ = w.name;
-    id_ = w.id;
-    welcome_topic_ = w.welcome_topic;
-    heartbeat_ = std::chrono::milliseconds(std::max<std::uint32_t>(w.heartbeat_ms, 100));
-    // Pace a little under the broker's bucket: messages sent evenly can still
-    // arrive bunched, and the spare tokens this leaves on the broker's side
-    // absorb that jitter instead of refusals.
-    bucket_ = TokenBucket(std::max<std::uint32_t>(1, w.rate - w.rate / 20),
-                          std::max<std::uint32_t>(1, w.burst / 2));
-    sub_.emplace(make_network_socket(ctx_, zmq::socket_type::sub));
-    sub_->set(zmq::sockopt::rcvhwm, lobby_hwm);
-    sub_->connect(dialable_endpoint(w.lobby_endpoint, endpoint_));
-    // Order matters: the welcome topic arriving at the broker proves "lobby" is live.
-    sub_->set(zmq::sockopt::subscribe, protocol::lobby_topic);
-    sub_->set(zmq::sockopt::subscribe, welcome_topic_);
-    loop_.watch(*sub_, [this] { on_lobby(); });
-    state_ = State::subscribing;
-    events_.registered(w, !ever_joined_);
-}
-
-void BrokerLink::on_joined(const protocol::Joined& j) {
-    if (state_ != State::subscribing) return;
-    state_ = State::joined;
-    ever_joined_ = true;
-    outage_reported_ = false;
-    backoff_ = std::chrono::milliseconds{250};
-    epoch_ = j.epoch;
-    last_seq_ = j.last_seq;
-    auto early = std::move(early_);
-    early_.clear();
-    events_.joined();
-    for (auto& m : early) deliver(std::move(m));
-    flush_outbox();
+// A name that breaks the rules is the user's to fix; anything else (a busy
+// broker, a full bucket) is tried again later.
+void BrokerLink::on_hello_refused(const protocol::Error& e) {
+    if (e.code == static_cast<std::uint32_t>(protocol::ErrorCode::bad_name)) {
+        close_sockets();
+        state_ = S::left;
+        return events_.hello_refused(e);
+    }
+    why_ = "the broker refused to register us: " + e.reason;
+    fire(E::silence);
 }
 
 void BrokerLink::on_lobby() {
     for (int i = 0; i < 1024 && sub_; ++i) {
         zmq::message_t topic;
         if (!sub_->recv(topic, zmq::recv_flags::dontwait)) return;
-        if (!topic.more()) continue;
         zmq::message_t body;
-        (void)sub_->recv(body);
-        while (body.more()) (void)sub_->recv(body);  // tolerate extra frames from a future broker
+        std::size_t frames = 1;
+        for (bool more = topic.more(); more;) {
+            zmq::message_t part;
+            (void)sub_->recv(part);
+            more = part.more();
+            if (++frames == 2) body = std::move(part);
+        }
+        if (frames != 2 || topic.to_string_view() != protocol::lobby_topic) {
+            log::debug("dropped a lobby message of ", frames, " frame(s)");
+            continue;
+        }
         auto decoded = protocol::decode(body.to_string_view());
         if (auto* err = std::get_if<protocol::DecodeError>(&decoded)) {
             log::debug("dropped an undecodable lobby message: ", err->reason);
             continue;
         }
-        last_heard_ = EventLoop::Clock::now();
+        broker_.heard(now_());
         on_published(std::move(std::get<protocol::Message>(decoded)));
     }
 }
 
 void BrokerLink::on_published(protocol::Message&& m) {
     if (const auto* beat = std::get_if<protocol::Beat>(&m)) {
-        if (state_ == State::joined && beat->epoch == epoch_ && beat->last_seq > last_seq_) {
-            events_.gap(beat->last_seq - last_seq_);
-            last_seq_ = beat->last_seq;
-        }
+        if (up())
+            if (const auto missed = sequence_.beat(beat->epoch, beat->last_seq))
+                events_.gap(missed);
         return;
     }
-    if (const auto* down = std::get_if<protocol::Shutdown>(&m)) return go_down(down->reason);
-    if (state_ == State::subscribing) {
-        if (early_.size() < early_limit) early_.push_back(std::move(m));
+    if (const auto* down = std::get_if<protocol::Shutdown>(&m)) {
+        // Only the broker we registered with may say it is going: an old
+        // epoch's SHUTDOWN, replayed or forged, means nothing now.
+        if (!registration_ || registration_->stage() == Registration::Stage::hello_sent ||
+            down->epoch != registration_->welcome().epoch)
+            return;
+        why_ = down->reason;
+        return fire(E::shutdown);
+    }
+    if (subscribing()) {
+        if (early_.size() < limits::early_lobby_messages) early_.push_back(std::move(m));
         return;
     }
-    if (state_ == State::joined) deliver(std::move(m));
+    if (up()) deliver(std::move(m));
 }
 
 void BrokerLink::deliver(protocol::Message&& m) {
     if (auto* t = std::get_if<protocol::LobbyText>(&m)) {
-        if (!track(t->epoch, t->seq)) return;
-        if (t->from_id != id_)
-            events_.lobby_text(*t);
-        else if (unconfirmed_ > 0)
-            --unconfirmed_;
+        const auto seen = sequence_.see(t->epoch, t->seq);
+        if (seen.missed) events_.gap(seen.missed);
+        if (!seen.news) return;
+        if (t->from_id == id_) return outbox_.published();
+        if (t->text.size() > max_text_)
+            return log::debug("dropped a lobby text of ", t->text.size(), " bytes");
+        events_.lobby_text(*t);
     } else if (auto* n = std::get_if<protocol::Notice>(&m)) {
-        if (track(n->epoch, n->seq)) events_.notice(*n);
+        const auto seen = sequence_.see(n->epoch, n->seq);
+        if (seen.missed) events_.gap(seen.missed);
+        if (seen.news) events_.notice(*n);
     }
 }
 
-// True when SEQ is news, and then moves last_seq_ to it (reporting any gap). A
-// message at or below last_seq_ is a duplicate: history overlapping the live
-// stream, or a live message that beat JOINED.
-bool BrokerLink::track(std::uint64_t epoch, std::uint64_t seq) {
-    if (epoch != epoch_) {
-        epoch_ = epoch;  // a new broker: count from here, no gap
-        last_seq_ = seq;
-        return true;
-    }
-    if (seq <= last_seq_) return false;
-    if (seq > last_seq_ + 1) events_.gap(seq - last_seq_ - 1);
-    last_seq_ = seq;
-    return true;
-}
-
-void BrokerLink::on_tick() {
-    const auto now = EventLoop::Clock::now();
-    if (pause_.paused(now)) {
-        // We were stopped, not the broker: what it sent is still queued.
-        last_heard_ = now;
-        attempt_started_ = now;
-        return;
-    }
-    switch (state_) {
-        case State::registering:
-            if (now - attempt_started_ > std::max(backoff_, std::chrono::milliseconds{1000}))
-                go_down("the broker does not answer");
-            break;
-        case State::subscribing:
-        case State::joined:
-            if (now - last_heard_ > broker_timeout_) {
-                go_down("no heartbeat from the broker for " +
-                        std::to_string(broker_timeout_.count()) + " ms");
-                break;
-            }
-            if (now - last_ping_ >= heartbeat_) {
-                last_ping_ = now;
-                send(protocol::Ping{});
-            }
-            break;
-        case State::down:
-            break;
-    }
-}
-
-void BrokerLink::go_down(const std::string& why) {
-    if (state_ == State::down || left_) return;
-    close_sockets();
-    state_ = State::down;
-    unconfirmed_ = 0;
-    if (ever_joined_ && !outage_reported_) {  // once per outage, not per retry
-        outage_reported_ = true;
-        std::string what = why;
-        if (!outbox_.empty())
-            what += "; " + std::to_string(outbox_.size()) + " queued lobby message(s) not sent";
-        outbox_.clear();
-        events_.lost(what);
-    }
-    loop_.after(backoff_, [this] { retry(); });
-    backoff_ = std::min(backoff_ * 2, max_backoff);
-}
-
-void BrokerLink::retry() {
-    if (state_ == State::down && !left_) open_sockets();
-}
+// ---- requests ----
 
 bool BrokerLink::say(std::string text) {
-    if (ever_joined_ && !up()) return false;
-    outbox_.push_back({next_cseq_++, std::move(text)});
-    flush_outbox();
+    if (ever_joined() && !up()) return false;
+    outbox_.push(next_cseq_++, std::move(text));
+    if (up())
+        outbox_.flush(
+            [this](auto cseq, const auto& t) {
+                return send(protocol::Say{cseq, t});
+            },
+            now_());
     return true;
-}
-
-void BrokerLink::flush_outbox() {
-    while (up() && !outbox_.empty()) {
-        const auto wait = bucket_.wait();
-        if (wait.count() > 0 || !send(protocol::Say{outbox_.front().cseq, outbox_.front().text})) {
-            if (!flush_timer_) {
-                flush_timer_ = loop_.after(std::max(wait, std::chrono::milliseconds{5}), [this] {
-                    flush_timer_.reset();
-                    flush_outbox();
-                });
-            }
-            return;
-        }
-        bucket_.take();
-        ++unconfirmed_;
-        sent_.push_back(std::move(outbox_.front()));
-        outbox_.pop_front();
-        if (sent_.size() > refusals_remembered) sent_.pop_front();
-    }
 }
 
 std::optional<std::uint64_t> BrokerLink::users() {
@@ -293,13 +374,8 @@ std::optional<std::uint64_t> BrokerLink::fork(const std::string& peer, const std
 }
 
 void BrokerLink::leave(std::chrono::milliseconds linger) {
-    if (dealer_ && state_ != State::down) {
-        send(protocol::Bye{"quit"});
-        dealer_->set(zmq::sockopt::linger, static_cast<int>(linger.count()));
-    }
-    close_sockets();
-    state_ = State::down;
-    left_ = true;
+    linger_ = linger;
+    fire(E::quit);
 }
 
 }  // namespace zchat::client

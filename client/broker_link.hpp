@@ -1,14 +1,23 @@
-// broker_link: the client's side of the rendezvous (DEALER) and the lobby (SUB),
-// written as explicit states so a reader can see what happens after a broker
-// restart:
+// broker_link: the client's side of the rendezvous (DEALER) and the lobby
+// (SUB), as an explicit state machine (Malamute style): the table in
+// broker_link.cpp lists every transition, so a reader can see what happens
+// after a broker restart. Never joined yet, the link is `connecting`; after
+// its first join a loss makes it `lost`, and it comes back through
+// `reconnecting` with its name and a fresh ticket.
 //
-//   registering --WELCOME--> subscribing --JOINED--> joined
-//        ^                                             |
-//        |            no lobby traffic for 3 s,        |
-//        +---- backoff <-- down <-- SHUTDOWN, or ------+
+//   connecting --WELCOME--> subscribing --JOINED--> joined
+//       ^  |silence             |silence             |silence, SHUTDOWN,
+//       |  v                    v                    |or the broker forgot us
+//      retrying <---------------+                    v
+//                      reconnecting <--due-- lost (told once)
+//                           |WELCOME           ^
+//                           v                  |silence
+//                      resubscribing ---JOINED---> joined
 //
-// In every state but joined the link keeps trying with fresh sockets (Lazy
-// Pirate), backing off up to a cap so a dead broker is not flooded.
+// In every waiting state the link tries again with fresh sockets (Lazy
+// Pirate), backing off from 250 ms to 5 s so a dead broker is not flooded.
+// No timers of its own: the client's one tick drives it, with an injected
+// clock, so the machine can be tested without waiting.
 #pragma once
 
 #include <chrono>
@@ -18,10 +27,12 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "client/lobby_sequence.hpp"
+#include "client/outbox.hpp"
 #include "patterns/event_loop.hpp"
-#include "patterns/pause_detector.hpp"
+#include "patterns/liveness.hpp"
 #include "patterns/protocol.hpp"
-#include "patterns/token_bucket.hpp"
+#include "patterns/registration.hpp"
 
 namespace zchat::client {
 
@@ -29,11 +40,12 @@ namespace zchat::client {
 struct LinkEvents {
     std::function<void(const protocol::Welcome&, bool first)> registered;
     std::function<void(const protocol::History&)> history;
-    std::function<void()> joined;  // the lobby is live (again)
+    std::function<void(bool first)> joined;  // the lobby is live (again)
     std::function<void(const protocol::LobbyText&)> lobby_text;
     std::function<void(const protocol::Notice&)> notice;
     std::function<void(std::uint64_t missed)> gap;
     std::function<void(const std::string& why)> lost;  // once per outage
+    std::function<void(const protocol::Error&)> hello_refused;
     std::function<void(const protocol::UserList&)> user_list;
     std::function<void(const protocol::ForkOk&)> fork_ok;
     std::function<void(const protocol::Invite&)> invite;
@@ -42,21 +54,40 @@ struct LinkEvents {
 
 class BrokerLink {
   public:
-    enum class State { registering, subscribing, joined, down };
+    using Clock = std::chrono::steady_clock;
+    using Now = std::function<Clock::time_point()>;
+    enum class State {
+        connecting,     // never joined: HELLO sent on fresh sockets
+        subscribing,    // never joined: WELCOME came, the ticket is asked for
+        retrying,       // never joined: sockets closed, waiting to try again
+        joined,         // the lobby is live
+        lost,           // was joined: sockets closed, the user told, waiting
+        reconnecting,   // was joined: HELLO sent again
+        resubscribing,  // was joined: WELCOME came again
+        left,           // the user quit: never again
+    };
+    enum class Event { welcome, joined, silence, shutdown, forgotten, due, quit };
 
     BrokerLink(zmq::context_t& ctx, EventLoop& loop, std::string endpoint, std::string name,
-               std::chrono::milliseconds broker_timeout, LinkEvents events);
+               std::chrono::milliseconds broker_timeout, LinkEvents events, Now now = &Clock::now);
+
+    // The one clock tick: liveness, heartbeats, retries, pacing.
+    void tick();
+    // This process was stopped for a while: the broker's silence was ours.
+    void forgive();
 
     State state() const { return state_; }
     bool up() const { return state_ == State::joined; }
-    bool ever_joined() const { return ever_joined_; }
+    bool ever_joined() const;
     const std::string& name() const { return name_; }
-    std::uint64_t id() const { return id_; }
+    // The limits the broker announced (the protocol's defaults until then).
+    std::size_t max_text() const { return max_text_; }
+    std::size_t max_lines() const { return max_lines_; }
 
     // Lobby text goes through a paced queue; false if the lobby is down.
     bool say(std::string text);
-    // Lobby text not yet seen back on the lobby (queued, or sent and unconfirmed).
-    std::size_t pending() const { return outbox_.size() + unconfirmed_; }
+    std::size_t pending() const { return outbox_.pending(); }
+    std::size_t queued() const { return outbox_.queued(); }
     // Requests; each returns its cseq, or nullopt when the lobby is down.
     std::optional<std::uint64_t> users();
     std::optional<std::uint64_t> fork(const std::string& peer, const std::string& endpoint,
@@ -65,21 +96,34 @@ class BrokerLink {
     void leave(std::chrono::milliseconds linger);
 
   private:
+    struct Transition {
+        State from;
+        Event on;
+        State to;
+        void (BrokerLink::*act)();
+    };
+    static const Transition table_[];
+
+    void fire(Event event);
+    // Actions, one per arrow in the table.
+    void start_registration();
+    void subscribe();
+    void go_live();
+    void give_up();
+    void lose();
+    void quit();
+
     void open_sockets();
     void close_sockets();
     void on_rendezvous();
     void on_lobby();
     void on_reply(protocol::Message&& m);
+    void on_hello_refused(const protocol::Error& e);
     void on_published(protocol::Message&& m);
-    void on_welcome(protocol::Welcome&& w);
-    void on_joined(const protocol::Joined& j);
-    bool track(std::uint64_t epoch, std::uint64_t seq);
     void deliver(protocol::Message&& m);
-    void on_tick();
-    void go_down(const std::string& why);
-    void retry();
-    void flush_outbox();
     bool send(const protocol::Message& m);
+    bool registering() const;
+    bool subscribing() const;
 
     zmq::context_t& ctx_;
     EventLoop& loop_;
@@ -87,34 +131,28 @@ class BrokerLink {
     std::string name_;      // requested, then as registered
     std::chrono::milliseconds broker_timeout_;
     LinkEvents events_;
+    Now now_;
 
+    State state_ = State::connecting;
+    State from_ = State::connecting;       // the state the current transition left
+    std::string why_;                      // the reason of the loss being handled
+    std::chrono::milliseconds linger_{0};  // for the BYE of quit()
     std::optional<zmq::socket_t> dealer_;
     std::optional<zmq::socket_t> sub_;
-    State state_ = State::registering;
-    bool ever_joined_ = false;
-    bool outage_reported_ = false;  // the user was told of this outage
-    bool left_ = false;             // the user left: never reconnect
+    std::optional<Registration> registration_;
+    std::string ticket_;  // of the last registration: proves it is us coming back
     std::uint64_t id_ = 0;
-    std::string welcome_topic_;
-    std::chrono::milliseconds heartbeat_{1000};  // PING period, from WELCOME
-    EventLoop::Clock::time_point last_ping_;
-    std::chrono::milliseconds backoff_{250};   // next wait before a retry
-    EventLoop::Clock::time_point last_heard_;  // lobby or reply traffic
-    EventLoop::Clock::time_point attempt_started_;
-    std::uint64_t epoch_ = 0;              // broker epoch being tracked
-    std::uint64_t last_seq_ = 0;           // last lobby seq seen in that epoch
+    std::size_t max_text_;
+    std::size_t max_lines_;
+    Liveness broker_;  // lobby traffic and replies from the broker
+    Heartbeat heartbeat_;
+    Clock::time_point attempt_started_;
+    Clock::time_point retry_at_;
+    std::chrono::milliseconds backoff_{250};  // next wait before a retry
+    LobbySequence sequence_;
     std::deque<protocol::Message> early_;  // live lobby traffic that beat JOINED
+    Outbox outbox_;
     std::uint64_t next_cseq_ = 1;
-    struct Pending {
-        std::uint64_t cseq;
-        std::string text;
-    };
-    std::deque<Pending> outbox_;   // lobby text not yet sent
-    std::deque<Pending> sent_;     // sent, kept briefly to name a refusal
-    std::size_t unconfirmed_ = 0;  // sent, not yet published back to us
-    TokenBucket bucket_{100, 500};
-    std::optional<EventLoop::TimerId> flush_timer_;
-    PauseDetector pause_{std::chrono::seconds{1}};  // a tick 4x late: we were stopped
 };
 
 }  // namespace zchat::client

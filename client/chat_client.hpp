@@ -1,11 +1,11 @@
-// chat_client: the chat-cli process logic. It ties the user's terminal, the
-// broker link (lobby, rendezvous) and the private sessions together on one
-// EventLoop, and owns what the user sees.
+// chat_client: the chat-cli process. It ties the user's terminal, the broker
+// link (lobby, rendezvous) and the private sessions together on one
+// EventLoop with one clock tick, presents what they report, and owns the
+// client's lifecycle: the startup deadline, draining piped input, and quitting.
+// The commands themselves are listed, with their handlers, in command_table.
 #pragma once
 
 #include <chrono>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <zmq.hpp>
@@ -13,8 +13,7 @@
 #include "client/broker_link.hpp"
 #include "client/command_table.hpp"
 #include "client/display.hpp"
-#include "client/peer_session.hpp"
-#include "client/session_list.hpp"
+#include "client/private_sessions.hpp"
 #include "client/terminal.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/pause_detector.hpp"
@@ -35,6 +34,8 @@ struct Options {
 
 class ChatClient {
   public:
+    using Clock = EventLoop::Clock;
+
     ChatClient(zmq::context_t& ctx, EventLoop& loop, Options options);
 
     // Leaves everything, telling every peer, and stops the loop.
@@ -42,39 +43,39 @@ class ChatClient {
     int exit_code() const { return exit_code_; }
 
   private:
-    // A private session, pending (hello not yet exchanged) or open.
-    struct Peer {
-        std::unique_ptr<PeerSession> session;
-        int number = 0;                          // in the session list once open
-        std::optional<std::uint64_t> fork_cseq;  // our FORK request, while the broker answers
-    };
-    using PeerKey = std::uint64_t;
+    friend const std::vector<Command>& command_table();
 
+    // What the broker link reports.
     LinkEvents link_events();
     void on_registered(const protocol::Welcome& w, bool first);
+    void on_joined(bool first);
     void on_notice(const protocol::Notice& n);
     void on_lost(const std::string& why);
-    void on_invite(const protocol::Invite& inv);
     void on_refused(const protocol::Error& e, const std::string& text);
-    void on_startup_deadline();
+    void on_hello_refused(const protocol::Error& e);
+    // What the private sessions report.
+    SessionEvents session_events();
+    void on_session_closed(int number, const std::string& why);
 
+    // Input.
     void on_line(std::string line);
     void on_end_of_input();
-    void run(CommandKind command, const std::string& arg);
-    void fork(const std::string& name);
-    void switch_to(const std::string& arg);
-    void leave_active();
     void send_text(std::string text);
 
-    PeerKey add_peer(PeerSession session, std::optional<std::uint64_t> fork_cseq);
-    void on_peer_readable(PeerKey key);
-    void on_peer_message(PeerKey key, protocol::Message&& m);
-    void on_peer_hello(PeerKey key, const protocol::PeerHello& hello);
-    void close_peer(PeerKey key, const std::string& why, bool tell_peer);
-    Peer* peer_by_number(int number);
-    bool has_peer_named(const std::string& name) const;
+    // Command handlers (see command_table).
+    void quit_command(const std::string&);
+    void list_users(const std::string&);
+    void fork(const std::string& name);
+    void list_sessions(const std::string&);
+    void switch_to(const std::string& number);
+    void back_to_lobby(const std::string&);
+    void leave_active(const std::string&);
+    void help(const std::string&);
+
+    // Lifecycle, on the one tick.
     void on_tick();
-    void finish_when_sent();
+    void check_startup(Clock::time_point now);
+    void check_finished(Clock::time_point now);
 
     void show(const std::string& line) { terminal_.print(line); }
     void update_prompt();
@@ -85,14 +86,18 @@ class ChatClient {
     Display display_;
     Terminal terminal_;
     BrokerLink link_;
-    SessionList sessions_;
-    std::map<PeerKey, Peer> peers_;
-    PeerKey next_key_ = 1;
-    std::string rejoined_;          // shown when the lobby is live again
-    std::size_t last_pending_ = 0;  // while finishing: progress check
-    EventLoop::Clock::time_point last_progress_;
+    PrivateSessions sessions_;
+    int active_ = 0;             // the session a plain line goes to; 0 is the lobby
+    int next_number_ = 1;        // session numbers are never reused
+    Clock::time_point started_;  // for the startup deadline
+    bool welcomed_ = false;      // a broker has answered at least once
+    std::string rejoined_;       // shown when the lobby is live again
+    bool finishing_ = false;     // input ended: waiting for the lobby to publish it all
+    std::size_t last_pending_ = 0;
+    Clock::time_point last_progress_;
+    bool input_paused_ = false;  // too much queued: stdin is read again once it drains
     int exit_code_ = 0;
-    PauseDetector pause_{std::chrono::seconds{1}};  // a tick 4x late: we were stopped
+    PauseDetector pause_;
 };
 
 }  // namespace zchat::client

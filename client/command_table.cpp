@@ -3,26 +3,35 @@
 
 #include <algorithm>
 
+#include "client/chat_client.hpp"
+
 namespace zchat::client {
 
-const std::vector<CommandSpec>& command_table() {
-    static const std::vector<CommandSpec> table = {
-        {CommandKind::quit,
-         {"quit", "q"},
+const std::vector<Command>& command_table() {
+    static const std::vector<Command> table = {
+        {{"quit", "q"},
          "",
-         "leave the lobby and every private session, and exit"},
-        {CommandKind::users, {"users"}, "", "who is online"},
-        {CommandKind::fork, {"fork"}, "NAME", "open a private session with NAME"},
-        {CommandKind::sessions, {"sessions", "ss"}, "", "list your sessions"},
-        {CommandKind::switch_to, {"switch", "sw"}, "N", "make session N active (0 is the lobby)"},
-        {CommandKind::lobby, {"lobby", "lob"}, "", "back to the lobby"},
-        {CommandKind::leave, {"leave"}, "", "end the active private session"},
-        {CommandKind::help, {"help", "h"}, "", "this list"},
+         "leave the lobby and every private session, and exit",
+         anywhere,
+         &ChatClient::quit_command},
+        {{"users"}, "", "who is online", needs_broker, &ChatClient::list_users},
+        {{"fork"}, "NAME", "open a private session with NAME", needs_broker, &ChatClient::fork},
+        {{"sessions", "ss"}, "", "list your sessions", anywhere, &ChatClient::list_sessions},
+        {{"switch", "sw"},
+         "N",
+         "make session N active (0 is the lobby)",
+         anywhere,
+         &ChatClient::switch_to},
+        {{"lobby", "lob"}, "", "back to the lobby", anywhere, &ChatClient::back_to_lobby},
+        {{"leave"},
+         "",
+         "end the active private session",
+         needs_private_session,
+         &ChatClient::leave_active},
+        {{"help", "h"}, "", "this list", anywhere, &ChatClient::help},
     };
     return table;
 }
-
-namespace {
 
 std::string_view trim(std::string_view s) {
     const auto first = s.find_first_not_of(" \t\r");
@@ -31,31 +40,33 @@ std::string_view trim(std::string_view s) {
     return s.substr(first, last - first + 1);
 }
 
+namespace {
+
 ParsedLine error(std::string message) {
-    return {ParsedLine::Type::error, {}, {}, std::move(message)};
+    return {ParsedLine::Type::error, nullptr, {}, std::move(message)};
 }
 
 }  // namespace
 
 ParsedLine parse_line(std::string_view line) {
     if (line.empty() || line.front() != '\\')
-        return {ParsedLine::Type::text, {}, std::string(line), {}};
+        return {ParsedLine::Type::text, nullptr, std::string(line), {}};
     if (line.size() > 1 && line[1] == '\\')
-        return {ParsedLine::Type::text, {}, std::string(line.substr(1)), {}};
+        return {ParsedLine::Type::text, nullptr, std::string(line.substr(1)), {}};
     const std::string_view rest = trim(line.substr(1));
     const auto space = rest.find_first_of(" \t");
     const std::string_view word = rest.substr(0, space);
     const std::string_view arg =
         space == std::string_view::npos ? std::string_view{} : trim(rest.substr(space));
-    for (const auto& spec : command_table()) {
-        if (std::find(spec.spellings.begin(), spec.spellings.end(), word) == spec.spellings.end())
-            continue;
-        if (!spec.argument.empty() && arg.empty())
-            return error("\\" + std::string(word) + " needs " + std::string(spec.argument) +
+    for (const auto& command : command_table()) {
+        const auto& names = command.spellings;
+        if (std::find(names.begin(), names.end(), word) == names.end()) continue;
+        if (!command.argument.empty() && arg.empty())
+            return error("\\" + std::string(word) + " needs " + std::string(command.argument) +
                          " (see \\help)");
-        if (spec.argument.empty() && !arg.empty())
+        if (command.argument.empty() && !arg.empty())
             return error("\\" + std::string(word) + " takes no argument (see \\help)");
-        return {ParsedLine::Type::command, spec.kind, std::string(arg), {}};
+        return {ParsedLine::Type::command, &command, std::string(arg), {}};
     }
     return error("unknown command \\" + std::string(word) +
                  ": type \\help for the list (\\\\ sends a line starting with \\)");
@@ -63,13 +74,13 @@ ParsedLine parse_line(std::string_view line) {
 
 std::vector<std::string> help_lines() {
     std::vector<std::string> lines{"Commands:"};
-    for (const auto& spec : command_table()) {
-        std::string usage = "  \\" + std::string(spec.spellings.front());
-        if (!spec.argument.empty()) usage += " " + std::string(spec.argument);
-        for (std::size_t i = 1; i < spec.spellings.size(); ++i)
-            usage += ", \\" + std::string(spec.spellings[i]);
+    for (const auto& command : command_table()) {
+        std::string usage = "  \\" + std::string(command.spellings.front());
+        if (!command.argument.empty()) usage += " " + std::string(command.argument);
+        for (std::size_t i = 1; i < command.spellings.size(); ++i)
+            usage += ", \\" + std::string(command.spellings[i]);
         usage.resize(std::max<std::size_t>(usage.size() + 1, 26), ' ');
-        lines.push_back(usage + std::string(spec.help));
+        lines.push_back(usage + std::string(command.help));
     }
     lines.push_back("  A line ending in \\ continues on the next; Ctrl-D or Ctrl-C quits.");
     return lines;

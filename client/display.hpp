@@ -1,8 +1,12 @@
 // display: how each kind of line looks. Chat lines carry where they came from
-// and who said them; notices look different from chat; network text is made
-// printable first so no one can drive another user's terminal.
+// and who said them; notices look different from chat. Text from the network
+// is made printable first, so no one can drive another user's terminal: a
+// one-line field (a name, a reason) stays on its line, every further line of a
+// message is indented under its header, and a message shows at most the
+// announced number of lines.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -11,6 +15,9 @@ namespace zchat::client {
 class Display {
   public:
     Display(bool colour, bool timestamps) : colour_(colour), timestamps_(timestamps) {}
+
+    // Most lines of one message shown (the broker's announced bound).
+    void set_max_lines(std::size_t lines) { max_lines_ = lines; }
 
     // "[lobby] anna: hi"; several lines go under one "[lobby] anna:" header.
     std::string lobby(const std::string& from, const std::string& text, std::uint64_t ts_us) const;
@@ -24,6 +31,8 @@ class Display {
     // "*** ...": what the client itself tells the user.
     std::string system(const std::string& text) const;
     std::string error(const std::string& text) const;
+    // "anna@lobby> "
+    std::string prompt(const std::string& name, const std::string& where) const;
 
   private:
     std::string chat(const std::string& where, const char* where_colour, const std::string& from,
@@ -33,6 +42,7 @@ class Display {
 
     bool colour_;
     bool timestamps_;
+    std::size_t max_lines_ = 100;
 };
 
 }  // namespace zchat::client

@@ -2,12 +2,15 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <clocale>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
 #include "client/chat_client.hpp"
+#include "client/command_table.hpp"
+#include "patterns/descriptor_limit.hpp"
 #include "patterns/log.hpp"
 #include "patterns/termination_signal.hpp"
 
@@ -81,10 +84,9 @@ bool read_line(std::string& line) {
     return n == 1 || !line.empty();
 }
 
-std::string trimmed(const std::string& s) {
-    const auto first = s.find_first_not_of(" \t\r");
-    if (first == std::string::npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r") - first + 1);
+// Display widths and readline need a UTF-8 locale; the C locale knows none.
+void use_utf8_locale() {
+    if (!std::setlocale(LC_CTYPE, "") || MB_CUR_MAX == 1) std::setlocale(LC_CTYPE, "C.UTF-8");
 }
 
 // The reference chat's greeting, then the name.
@@ -96,7 +98,7 @@ bool ask_name(std::string& name) {
         std::cout << "$ Please input chat name:" << std::endl;
         std::string line;
         if (!read_line(line)) return false;
-        name = trimmed(line);
+        name = std::string(zchat::client::trim(line));
     }
     return true;
 }
@@ -107,6 +109,8 @@ int main(int argc, char** argv) {
     auto parsed = parse(argc, argv);
     if (parsed.exit_code >= 0) return parsed.exit_code;
     zchat::log::set_program("chat-cli");
+    use_utf8_locale();
+    zchat::raise_descriptor_limit();
     auto& options = parsed.options;
     if (options.name.empty() && !ask_name(options.name)) return 0;
     try {

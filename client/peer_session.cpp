@@ -1,90 +1,101 @@
-// peer_session: a PAIR socket with a hello handshake, heartbeats and a send queue.
+// peer_session: a PAIR socket with a token handshake, heartbeats and a send queue.
 #include "client/peer_session.hpp"
 
-#include <random>
-
 #include "patterns/frame.hpp"
+#include "patterns/limits.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
+#include "patterns/secure_random.hpp"
 
 namespace zchat::client {
 namespace {
 
-constexpr int leave_linger_ms = 200;       // long enough for PEER_LEAVE to go out
-constexpr std::size_t max_unsent = 10000;  // frames queued for a slow peer before it counts as dead
-
-std::string random_token() {
-    std::random_device rd;
-    std::string token;
-    static constexpr char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; ++i) token += hex[rd() % 16];
-    return token;
-}
+constexpr int leave_linger_ms = 200;  // long enough for PEER_LEAVE to go out
 
 }  // namespace
 
-PeerSession::PeerSession(zmq::socket_t socket, std::string peer, std::string endpoint,
-                         std::string token, bool initiated)
+PeerSession::PeerSession(zmq::socket_t socket, std::string endpoint, std::string token,
+                         Clock::time_point now, std::chrono::milliseconds timeout)
     : socket_(std::move(socket)),
-      peer_(std::move(peer)),
       endpoint_(std::move(endpoint)),
       token_(std::move(token)),
-      initiated_(initiated),
-      started_(Clock::now()),
-      last_heard_(started_),
-      last_ping_(started_) {}
+      started_(now),
+      timeout_(timeout),
+      peer_(limits::peer_ping_interval * 2, timeout, now),
+      heartbeat_(limits::peer_ping_interval, now),
+      now_(now) {}
 
-PeerSession PeerSession::listen(zmq::context_t& ctx, const std::string& host, std::string peer) {
+PeerSession PeerSession::listen(zmq::context_t& ctx, const std::string& host, Clock::time_point now,
+                                std::chrono::milliseconds timeout) {
     auto socket = make_network_socket(ctx, zmq::socket_type::pair);
     socket.bind("tcp://" + host + ":*");
     std::string endpoint = bound_endpoint(socket);
-    return PeerSession(std::move(socket), std::move(peer), std::move(endpoint), random_token(),
-                       true);
+    return PeerSession(std::move(socket), std::move(endpoint), random_hex(limits::secret_bits), now,
+                       timeout);
 }
 
-PeerSession PeerSession::join(zmq::context_t& ctx, const std::string& endpoint, std::string peer,
-                              const std::string& token, const std::string& own_name) {
+PeerSession PeerSession::join(zmq::context_t& ctx, const std::string& endpoint,
+                              const std::string& token, const std::string& own_name,
+                              Clock::time_point now, std::chrono::milliseconds timeout) {
     auto socket = make_network_socket(ctx, zmq::socket_type::pair);
     socket.connect(endpoint);
-    PeerSession s(std::move(socket), std::move(peer), endpoint, token, false);
+    PeerSession s(std::move(socket), endpoint, token, now, timeout);
     s.send(protocol::PeerHello{token, own_name});
     return s;
 }
 
 void PeerSession::decline(zmq::context_t& ctx, const std::string& endpoint,
-                          const std::string& reason) {
+                          const std::string& token, const std::string& reason) {
     auto socket = make_network_socket(ctx, zmq::socket_type::pair);
     socket.set(zmq::sockopt::linger, leave_linger_ms);
     socket.connect(endpoint);
-    (void)socket.send(to_frame(protocol::PeerLeave{reason}), zmq::send_flags::dontwait);
+    (void)socket.send(to_frame(protocol::PeerLeave{token, reason}), zmq::send_flags::dontwait);
+}
+
+void PeerSession::accept(const std::string& own_name) {
+    open_ = true;
+    send(protocol::PeerHello{token_, own_name});
 }
 
 void PeerSession::leave(const std::string& reason) {
     socket_.set(zmq::sockopt::linger, leave_linger_ms);
-    send(protocol::PeerLeave{reason});
+    send(protocol::PeerLeave{token_, reason});
 }
 
-std::optional<protocol::Message> PeerSession::receive() {
+void PeerSession::note(std::string text, std::uint64_t ts_us) {
+    send(protocol::PeerNote{++notes_sent_, ts_us, std::move(text)});
+}
+
+std::optional<protocol::Message> PeerSession::receive(Clock::time_point now) {
+    now_ = now;
     zmq::message_t frame;
     while (socket_.recv(frame, zmq::recv_flags::dontwait)) {
-        last_heard_ = Clock::now();
+        peer_.heard(now);
         if (frame.more()) {
             while (socket_.get(zmq::sockopt::rcvmore)) (void)socket_.recv(frame);
-            log::debug("private session with ", peer_, ": dropped a multi-frame message");
+            log::debug("private session: dropped a multi-frame message");
             continue;
         }
         auto decoded = protocol::decode(frame.to_string_view());
-        if (auto* m = std::get_if<protocol::Message>(&decoded)) return std::move(*m);
-        log::debug("private session with ", peer_, ": dropped ",
-                   std::get<protocol::DecodeError>(decoded).reason);
+        if (auto* err = std::get_if<protocol::DecodeError>(&decoded)) {
+            log::debug("private session: dropped ", err->reason);
+            continue;
+        }
+        auto& m = std::get<protocol::Message>(decoded);
+        const auto* hello = std::get_if<protocol::PeerHello>(&m);
+        const auto* leave = std::get_if<protocol::PeerLeave>(&m);
+        if ((hello && hello->token != token_) || (leave && leave->token != token_)) {
+            log::debug("private session: dropped a ", protocol::kind_name(m),
+                       " without the session's token");
+            continue;
+        }
+        if (!open_ && !hello && !leave) {
+            log::debug("private session: dropped ", protocol::kind_name(m), " before the hello");
+            continue;
+        }
+        return std::move(m);
     }
     return std::nullopt;
-}
-
-bool PeerSession::accept_hello(const protocol::PeerHello& hello) {
-    if (hello.token != token_) return false;
-    open_ = true;
-    return true;
 }
 
 void PeerSession::send(const protocol::Message& m) {
@@ -96,25 +107,31 @@ void PeerSession::flush() {
     while (!unsent_.empty()) {
         // On EAGAIN the frame stays as it was, queued for the next try.
         if (!socket_.send(unsent_.front(), zmq::send_flags::dontwait)) {
-            if (!blocked_since_) blocked_since_ = Clock::now();
+            if (!blocked_since_) blocked_since_ = now_;
             return;
         }
+        heartbeat_.sent(now_);
         unsent_.pop_front();
     }
     blocked_since_.reset();
 }
 
-std::optional<std::string> PeerSession::check(Clock::time_point now,
-                                              std::chrono::milliseconds timeout) {
-    if (!open_ && now - started_ > timeout) return peer_ + " did not answer the private session";
-    if (now - last_heard_ > timeout) return peer_ + " is unreachable (no heartbeat)";
+void PeerSession::forgive(Clock::time_point now) {
+    now_ = now;
+    peer_.forgive(now);
+    started_ = now;
+    if (blocked_since_) blocked_since_ = now;
+}
+
+std::optional<std::string> PeerSession::check(Clock::time_point now) {
+    now_ = now;
+    if (!open_ && now - started_ > timeout_) return "did not answer the private session";
+    if (peer_.expired(now)) return "is unreachable (no heartbeat)";
     flush();
-    if ((blocked_since_ && now - *blocked_since_ > timeout) || unsent_.size() > max_unsent)
-        return peer_ + " is not taking messages";
-    if (open_ && now - last_ping_ >= timeout / 5) {
-        last_ping_ = now;
-        send(protocol::PeerPing{});
-    }
+    if ((blocked_since_ && now - *blocked_since_ > timeout_) ||
+        unsent_.size() > limits::max_unsent_notes)
+        return "is not taking messages";
+    if (open_ && heartbeat_.due(now)) send(protocol::PeerPing{});
     return std::nullopt;
 }
 

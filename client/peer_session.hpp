@@ -2,6 +2,10 @@
 // binds a fresh PAIR on an OS-chosen port; the invited side connects a fresh
 // PAIR to it. PAIR never reconnects, so any failure or silence ends the session
 // for good; a new \fork makes a new one (see PROTOCOL.md, "Why PAIR").
+//
+// The token from the invitation is the session's secret: a PEER_HELLO or
+// PEER_LEAVE without it is dropped, so a stranger who reaches the port can
+// neither open nor end the session.
 #pragma once
 
 #include <chrono>
@@ -10,67 +14,64 @@
 #include <string>
 #include <zmq.hpp>
 
-#include "patterns/event_loop.hpp"
+#include "patterns/liveness.hpp"
 #include "patterns/protocol.hpp"
 
 namespace zchat::client {
 
 class PeerSession {
   public:
-    using Clock = EventLoop::Clock;
+    using Clock = Liveness::Clock;
 
     // Initiator: binds on tcp://HOST:* and waits for the invited side's hello.
-    static PeerSession listen(zmq::context_t& ctx, const std::string& host, std::string peer);
+    static PeerSession listen(zmq::context_t& ctx, const std::string& host, Clock::time_point now,
+                              std::chrono::milliseconds timeout);
     // Invited side: connects to the initiator and says hello with its token.
-    static PeerSession join(zmq::context_t& ctx, const std::string& endpoint, std::string peer,
-                            const std::string& token, const std::string& own_name);
-
+    static PeerSession join(zmq::context_t& ctx, const std::string& endpoint,
+                            const std::string& token, const std::string& own_name,
+                            Clock::time_point now, std::chrono::milliseconds timeout);
     // Invited side, refusing: tells the initiator REASON on its own endpoint,
-    // without a hello, and lets the socket go.
-    static void decline(zmq::context_t& ctx, const std::string& endpoint,
+    // with the invitation's token, and lets the socket go.
+    static void decline(zmq::context_t& ctx, const std::string& endpoint, const std::string& token,
                         const std::string& reason);
 
     zmq::socket_t& socket() { return socket_; }
-    const std::string& peer() const { return peer_; }
     const std::string& endpoint() const { return endpoint_; }
     const std::string& token() const { return token_; }
-    bool initiated() const { return initiated_; }
     bool open() const { return open_; }
 
-    // Reads one message; nullopt when none is waiting. Undecodable frames are
-    // dropped (logged at debug) and reading goes on.
-    std::optional<protocol::Message> receive();
-    // True when HELLO carries this session's token; opens the session.
-    bool accept_hello(const protocol::PeerHello& hello);
+    // Reads one message; nullopt when none is waiting. Undecodable frames, and
+    // a hello or leave without this session's token, are dropped.
+    std::optional<protocol::Message> receive(Clock::time_point now);
+    // The invited side's hello was right: the session is open (initiator answers it).
+    void accept(const std::string& own_name);
+    // The initiator's answer came: the session is open (invited side).
+    void opened() { open_ = true; }
     // Says PEER_LEAVE; the socket lingers briefly at close so it goes out.
     void leave(const std::string& reason);
-    // Queues M and sends what the peer will take, never blocking.
-    void send(const protocol::Message& m);
-    std::uint64_t next_note_seq() { return ++notes_sent_; }
-    // Restarts the liveness clock (after this process itself was stopped).
-    void heard_from(Clock::time_point now) {
-        last_heard_ = now;
-        started_ = now;
-        if (blocked_since_) blocked_since_ = now;
-    }
+    void note(std::string text, std::uint64_t ts_us);
+    // The process itself was stopped: the silence was ours.
+    void forgive(Clock::time_point now);
     // Heartbeat and liveness: the reason the session is dead, if it is.
-    std::optional<std::string> check(Clock::time_point now, std::chrono::milliseconds timeout);
+    std::optional<std::string> check(Clock::time_point now);
+    Liveness::State liveness(Clock::time_point now) const { return peer_.state(now); }
 
   private:
-    PeerSession(zmq::socket_t socket, std::string peer, std::string endpoint, std::string token,
-                bool initiated);
+    PeerSession(zmq::socket_t socket, std::string endpoint, std::string token,
+                Clock::time_point now, std::chrono::milliseconds timeout);
+    void send(const protocol::Message& m);
     void flush();
 
     zmq::socket_t socket_;
-    std::string peer_;              // the other user's name
-    std::string endpoint_;          // where the initiator listens
-    std::string token_;             // secret from the invitation, checked in PEER_HELLO
-    bool initiated_;                // true on the side that typed \fork (P->)
-    bool open_ = false;             // hello exchanged
-    Clock::time_point started_;     // for the hello deadline
-    Clock::time_point last_heard_;  // any frame from the peer
-    Clock::time_point last_ping_;
+    std::string endpoint_;  // where the initiator listens
+    std::string token_;     // secret from the invitation, checked in PEER_HELLO and PEER_LEAVE
+    bool open_ = false;     // hello exchanged
+    Clock::time_point started_;
+    std::chrono::milliseconds timeout_;  // silence, or a hello this late, ends the session
+    Liveness peer_;                      // any frame from the peer
+    Heartbeat heartbeat_;                // PEER_PING when we have said nothing
     std::optional<Clock::time_point> blocked_since_;  // oldest unsent frame
+    Clock::time_point now_;                           // of the latest call that had a clock
     std::deque<zmq::message_t> unsent_;               // encoded frames the peer has not taken yet
     std::uint64_t notes_sent_ = 0;
 };

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "patterns/log.hpp"
+#include "patterns/utf8.hpp"
 
 namespace zchat::client {
 namespace {
@@ -48,7 +49,30 @@ void Terminal::set_prompt(const std::string& prompt) {
     }
 }
 
-void Terminal::print(const std::string& text) {
+std::string Terminal::fit(const std::string& text) const {
+    if (!interactive_) return text;
+    int rows = 0, columns = 0;
+    rl_get_screen_size(&rows, &columns);
+    if (columns <= 0) return text;
+    std::string out;
+    bool first = true;
+    std::size_t start = 0;
+    for (std::size_t nl;; start = nl + 1) {
+        nl = text.find('\n', start);
+        const auto line = std::string_view(text).substr(
+            start, nl == std::string::npos ? std::string::npos : nl - start);
+        for (const auto& row : utf8::wrap(line, static_cast<std::size_t>(columns), "    ")) {
+            if (!first) out += '\n';
+            first = false;
+            out += row;
+        }
+        if (nl == std::string::npos) break;
+    }
+    return out;
+}
+
+void Terminal::print(const std::string& raw) {
+    const std::string text = fit(raw);
     // Inside the line handler the cursor already sits on a fresh line and
     // readline's buffer still holds the accepted line: plain output is right.
     if (!interactive_ || !reading_ || in_line_handler_) {
@@ -77,8 +101,20 @@ void Terminal::print(const std::string& text) {
 void Terminal::close_input() {
     if (!reading_) return;
     reading_ = false;
-    loop_.unwatch(STDIN_FILENO);
+    if (!paused_) loop_.unwatch(STDIN_FILENO);
     if (interactive_) rl_callback_handler_remove();
+}
+
+void Terminal::pause_input() {
+    if (!reading_ || paused_) return;
+    paused_ = true;
+    loop_.unwatch(STDIN_FILENO);
+}
+
+void Terminal::resume_input() {
+    if (!reading_ || !paused_) return;
+    paused_ = false;
+    loop_.watch(STDIN_FILENO, [this] { on_readable(); });
 }
 
 void Terminal::on_readable() {

@@ -26,15 +26,21 @@ class Terminal {
 
     bool interactive() const { return interactive_; }
     void set_prompt(const std::string& prompt);
-    // Prints whole lines above the prompt.
+    // Prints whole lines above the prompt. On a terminal a line wider than
+    // the screen is wrapped here, its further rows indented, so that no text
+    // can wrap into what looks like a line of its own.
     void print(const std::string& text);
     // Stops reading input (the client is leaving).
     void close_input();
+    // Stops and resumes reading input, while what was read is still queued.
+    void pause_input();
+    void resume_input();
 
   private:
     void on_readable();
     void on_plain_input();
     void take(std::string line);
+    std::string fit(const std::string& text) const;
     static void on_readline_line(char* line);
 
     EventLoop& loop_;
@@ -44,6 +50,7 @@ class Terminal {
     std::string partial_;    // plain mode: bytes after the last newline
     std::string continued_;  // lines joined by a trailing backslash
     bool reading_ = true;
+    bool paused_ = false;
     bool in_line_handler_ = false;  // readline is calling us with an accepted line
 };
 

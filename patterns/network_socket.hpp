@@ -1,7 +1,9 @@
 // network_socket: how every zchat socket that faces the network is configured.
 // One place, so no socket is forgotten: bounded frames, no linger at close,
-// and a large accept backlog for bound sockets (libzmq's default of 100
-// overflows under a connect storm and costs seconds of SYN retries).
+// a large accept backlog for bound sockets (libzmq's default of 100 overflows
+// under a connect storm and costs seconds of SYN retries), a deadline for the
+// ZMTP handshake and ZMTP heartbeats, so an idle or half-open connection
+// cannot hold a descriptor for ever.
 #pragma once
 
 #include <string>

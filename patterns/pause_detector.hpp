@@ -12,18 +12,19 @@ class PauseDetector {
   public:
     using Clock = std::chrono::steady_clock;
 
-    explicit PauseDetector(Clock::duration longest_gap) : longest_gap_(longest_gap) {}
+    PauseDetector(Clock::duration longest_gap, Clock::time_point now)
+        : longest_gap_(longest_gap), last_(now) {}
 
     // True if more than longest_gap passed since the previous call.
-    bool paused(Clock::time_point now = Clock::now()) {
+    bool paused(Clock::time_point now) {
         const bool was_paused = now - last_ > longest_gap_;
         last_ = now;
         return was_paused;
     }
 
   private:
-    Clock::duration longest_gap_;            // a tick later than this means we were stopped
-    Clock::time_point last_ = Clock::now();  // the previous tick
+    Clock::duration longest_gap_;  // a tick later than this means we were stopped
+    Clock::time_point last_;       // the previous tick
 };
 
 }  // namespace zchat

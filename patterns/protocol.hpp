@@ -9,37 +9,60 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
 namespace zchat::protocol {
 
 inline constexpr std::string_view signature = "zc";
-inline constexpr std::uint8_t version = 1;
+inline constexpr std::uint8_t version = 2;
 
-// Topic frames on the lobby (PUB/SUB). Rooms will be "room/<name>" beside it.
+// Topic frame of every lobby message (XPUB/SUB).
 inline constexpr std::string_view lobby_topic = "lobby";
-// Per-client topic whose subscription proves a client's SUB is live.
-inline constexpr std::string_view welcome_topic_prefix = "w/";
+// A client's subscription ticket starts with this. The broker applies
+// subscriptions itself (XPUB_MANUAL): a SUB that subscribes to its ticket asks
+// the broker to apply what its client may hear, and nothing else is applied.
+inline constexpr std::string_view ticket_prefix = "t/";
 
 enum class ErrorCode : std::uint16_t {
-    bad_message = 1,     // undecodable, unknown kind, wrong frames
-    not_registered = 2,  // request from a client the broker does not know
-    bad_name = 3,        // requested name breaks the naming rules
-    rate_limited = 4,    // over the token bucket: slow down, message refused
-    too_large = 5,       // text over the announced limit
-    unknown_peer = 6,    // fork target not online
-    self_fork = 7,       // fork target is the asker
-    bad_version = 8,     // protocol version not spoken by the broker
+    bad_message = 1,      // undecodable, unknown kind, wrong frames
+    not_registered = 2,   // request from a client the broker does not know
+    bad_name = 3,         // requested name breaks the naming rules
+    rate_limited = 4,     // over the token bucket: slow down, message refused
+    too_large = 5,        // text over the announced limit
+    unknown_peer = 6,     // fork target not online
+    self_fork = 7,        // fork target is the asker
+    bad_version = 8,      // protocol version not spoken by the broker
+    not_joined = 9,       // a request that needs a live lobby subscription first
+    too_many_lines = 10,  // text over the announced line limit
+    busy = 11,            // the broker takes no more registrations just now
+};
+
+// Every error code with the name PROTOCOL.md gives it.
+inline constexpr std::pair<ErrorCode, std::string_view> error_code_names[] = {
+    {ErrorCode::bad_message, "bad_message"},
+    {ErrorCode::not_registered, "not_registered"},
+    {ErrorCode::bad_name, "bad_name"},
+    {ErrorCode::rate_limited, "rate_limited"},
+    {ErrorCode::too_large, "too_large"},
+    {ErrorCode::unknown_peer, "unknown_peer"},
+    {ErrorCode::self_fork, "self_fork"},
+    {ErrorCode::bad_version, "bad_version"},
+    {ErrorCode::not_joined, "not_joined"},
+    {ErrorCode::too_many_lines, "too_many_lines"},
+    {ErrorCode::busy, "busy"},
 };
 
 // ---- rendezvous: DEALER (client) <-> ROUTER (broker) ----
 
 struct Hello {  // client -> broker: register
     std::string name;
+    std::string resume;  // the ticket of this client's previous registration, or empty
     template <class S, class F>
     static void visit(S& s, F&& f) {
         f("name", s.name);
+        f("resume", s.resume);
     }
 };
 
@@ -48,10 +71,11 @@ struct Welcome {  // broker -> client: registered
     std::string name;
     bool renamed = false;
     std::string lobby_endpoint;
-    std::string welcome_topic;
+    std::string ticket;
     std::uint64_t epoch = 0;
     std::string broker_id;
     std::uint32_t max_text = 0;
+    std::uint32_t max_lines = 0;
     std::uint32_t rate = 0;
     std::uint32_t burst = 0;
     std::uint32_t heartbeat_ms = 0;
@@ -62,10 +86,11 @@ struct Welcome {  // broker -> client: registered
         f("name", s.name);
         f("renamed", s.renamed);
         f("lobby_endpoint", s.lobby_endpoint);
-        f("welcome_topic", s.welcome_topic);
+        f("ticket", s.ticket);
         f("epoch", s.epoch);
         f("broker_id", s.broker_id);
         f("max_text", s.max_text);
+        f("max_lines", s.max_lines);
         f("rate", s.rate);
         f("burst", s.burst);
         f("heartbeat_ms", s.heartbeat_ms);
@@ -137,7 +162,7 @@ struct Fork {  // client -> broker: find NAME, relay my endpoint
     std::string peer;
     std::string endpoint;
     std::string token;
-    std::string curve_key;  // reserved for CURVE, empty in version 1
+    std::string curve_key;  // the initiator's public key; empty without CURVE
     template <class S, class F>
     static void visit(S& s, F&& f) {
         f("cseq", s.cseq);
@@ -151,10 +176,12 @@ struct Fork {  // client -> broker: find NAME, relay my endpoint
 struct ForkOk {  // broker -> client: invitation relayed
     std::uint64_t cseq = 0;
     std::string peer;
+    std::string curve_key;  // the invited user's public key; empty without CURVE
     template <class S, class F>
     static void visit(S& s, F&& f) {
         f("cseq", s.cseq);
         f("peer", s.peer);
+        f("curve_key", s.curve_key);
     }
 };
 
@@ -281,10 +308,12 @@ struct PeerPing {
     static void visit(S&, F&&) {}
 };
 
-struct PeerLeave {
+struct PeerLeave {  // ends a session, or declines an invitation: only with its token
+    std::string token;
     std::string reason;
     template <class S, class F>
     static void visit(S& s, F&& f) {
+        f("token", s.token);
         f("reason", s.reason);
     }
 };

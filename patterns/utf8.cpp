@@ -2,9 +2,12 @@
 #include "utf8.hpp"
 
 #include <cstdint>
+#include <cwchar>
 
 namespace zchat::utf8 {
 namespace {
+
+constexpr std::string_view replacement = "\xEF\xBF\xBD";
 
 // Length of the valid UTF-8 sequence at text[i], or 0 if it is not one; its
 // code point goes to CP.
@@ -35,11 +38,6 @@ std::size_t decode_at(std::string_view text, std::size_t i, std::uint32_t& cp) {
     return len;
 }
 
-std::size_t sequence_length(std::string_view text, std::size_t i) {
-    std::uint32_t cp = 0;
-    return decode_at(text, i, cp);
-}
-
 // Spaces and invisible format characters beyond ASCII: no-break and
 // typographic spaces, zero-width and bidirectional controls, BOM.
 bool is_blank_or_invisible(std::uint32_t cp) {
@@ -48,18 +46,54 @@ bool is_blank_or_invisible(std::uint32_t cp) {
            cp == 0xFEFF;
 }
 
-bool is_control(std::string_view seq) {
-    const auto b = static_cast<std::uint8_t>(seq[0]);
-    if (seq.size() == 1) return (b < 0x20 && b != '\n' && b != '\t') || b == 0x7F;
-    // C1 controls U+0080..U+009F (0xC2 0x80..0x9F) start escape sequences on some terminals.
-    return b == 0xC2 && static_cast<std::uint8_t>(seq[1]) < 0xA0;
+// Characters that reorder what follows them on the line (embeddings,
+// overrides, isolates, marks): "gnp.exe" shown as "exe.png".
+bool is_bidi_control(std::uint32_t cp) {
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// C0 (but newline and tab), DEL and C1 controls: C1 start escape sequences
+// on some terminals.
+bool is_control(std::uint32_t cp) {
+    return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7F && cp < 0xA0);
+}
+
+// Renders TEXT, calling ESCAPE for newline and tab (to keep or spell them).
+template <class Escape>
+std::string render(std::string_view text, Escape escape) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        std::uint32_t cp = 0;
+        const std::size_t n = decode_at(text, i, cp);
+        if (n == 0) {
+            out += replacement;
+            ++i;
+            continue;
+        }
+        if (cp == '\n' || cp == '\t')
+            escape(out, static_cast<char>(cp));
+        else if (is_control(cp) || is_bidi_control(cp))
+            out += replacement;
+        else
+            out += text.substr(i, n);
+        i += n;
+    }
+    return out;
+}
+
+std::size_t width_of(std::uint32_t cp) {
+    const int w = ::wcwidth(static_cast<wchar_t>(cp));
+    return w >= 0 ? static_cast<std::size_t>(w) : 1;  // unknown to the locale: one column
 }
 
 }  // namespace
 
 bool valid(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = sequence_length(text, i);
+        std::uint32_t cp = 0;
+        const std::size_t n = decode_at(text, i, cp);
         if (n == 0) return false;
         i += n;
     }
@@ -78,24 +112,59 @@ bool has_blank_or_invisible(std::string_view text) {
 }
 
 std::string printable(std::string_view text) {
-    static constexpr std::string_view replacement = "\xEF\xBF\xBD";
-    std::string out;
-    out.reserve(text.size());
+    return render(text, [](std::string& out, char c) { out += c; });
+}
+
+std::string one_line(std::string_view text) {
+    return render(text, [](std::string& out, char c) { out += c == '\n' ? "\\n" : "\\t"; });
+}
+
+std::size_t line_count(std::string_view text) {
+    std::size_t lines = 1;
+    for (const char c : text) lines += c == '\n';
+    return lines;
+}
+
+std::size_t display_width(std::string_view text) {
+    std::size_t width = 0;
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = sequence_length(text, i);
-        if (n == 0) {
-            out += replacement;
-            ++i;
+        std::uint32_t cp = 0;
+        const std::size_t n = decode_at(text, i, cp);
+        width += n == 0 ? 1 : width_of(cp);
+        i += n == 0 ? 1 : n;
+    }
+    return width;
+}
+
+std::vector<std::string> wrap(std::string_view line, std::size_t columns, std::string_view indent) {
+    std::vector<std::string> rows(1);
+    const std::size_t indent_width = display_width(indent);
+    if (columns <= indent_width + 1) {
+        rows.front() = std::string(line);
+        return rows;
+    }
+    std::size_t used = 0;
+    bool in_escape = false;  // our own colour codes take no columns
+    for (std::size_t i = 0; i < line.size();) {
+        std::uint32_t cp = 0;
+        std::size_t n = decode_at(line, i, cp);
+        if (n == 0) n = 1;
+        const auto seq = line.substr(i, n);
+        i += n;
+        if (in_escape || cp == 0x1B) {
+            in_escape = cp == 0x1B || !(cp >= 0x40 && cp <= 0x7E && cp != '[');
+            rows.back() += seq;
             continue;
         }
-        const auto seq = text.substr(i, n);
-        if (is_control(seq))
-            out += replacement;
-        else
-            out += seq;
-        i += n;
+        const std::size_t w = width_of(cp);
+        if (used + w > columns) {
+            rows.emplace_back(indent);
+            used = indent_width;
+        }
+        rows.back() += seq;
+        used += w;
     }
-    return out;
+    return rows;
 }
 
 }  // namespace zchat::utf8

@@ -1,11 +1,24 @@
-// command_table: every spelling, argument rules, and what is never sent as chat.
+// command_table: every spelling, argument rules, what each command needs,
+// and what is never sent as chat.
 #include "client/command_table.hpp"
 
 #include <gtest/gtest.h>
 
-using zchat::client::CommandKind;
+#include "client/chat_client.hpp"
+
 using zchat::client::parse_line;
 using Type = zchat::client::ParsedLine::Type;
+
+namespace {
+
+// The table entry whose first spelling is NAME.
+const zchat::client::Command* command(std::string_view name) {
+    for (const auto& c : zchat::client::command_table())
+        if (c.spellings.front() == name) return &c;
+    return nullptr;
+}
+
+}  // namespace
 
 TEST(CommandTable, PlainTextIsText) {
     const auto p = parse_line("hello there");
@@ -14,19 +27,41 @@ TEST(CommandTable, PlainTextIsText) {
 }
 
 TEST(CommandTable, EverySpellingParses) {
-    const std::pair<const char*, CommandKind> cases[] = {
-        {"\\quit", CommandKind::quit},      {"\\users", CommandKind::users},
-        {"\\fork bob", CommandKind::fork},  {"\\sessions", CommandKind::sessions},
-        {"\\ss", CommandKind::sessions},    {"\\switch 2", CommandKind::switch_to},
-        {"\\sw 2", CommandKind::switch_to}, {"\\lobby", CommandKind::lobby},
-        {"\\lob", CommandKind::lobby},      {"\\leave", CommandKind::leave},
-        {"\\help", CommandKind::help},
+    const std::pair<const char*, const char*> cases[] = {
+        {"\\quit", "quit"},
+        {"\\q", "quit"},
+        {"\\users", "users"},
+        {"\\fork bob", "fork"},
+        {"\\sessions", "sessions"},
+        {"\\ss", "sessions"},
+        {"\\switch 2", "switch"},
+        {"\\sw 2", "switch"},
+        {"\\lobby", "lobby"},
+        {"\\lob", "lobby"},
+        {"\\leave", "leave"},
+        {"\\help", "help"},
+        {"\\h", "help"},
     };
-    for (const auto& [line, kind] : cases) {
+    for (const auto& [line, name] : cases) {
         const auto p = parse_line(line);
         EXPECT_EQ(p.type, Type::command) << line;
-        EXPECT_EQ(p.command, kind) << line;
+        EXPECT_EQ(p.command, command(name)) << line;
     }
+}
+
+// The conditions live in the table, next to the handler, and are checked in
+// one place: commands that ask the broker need it, \leave needs a session.
+TEST(CommandTable, EveryEntryCarriesItsHandlerAndNeeds) {
+    using namespace zchat::client;
+    for (const auto& c : command_table()) {
+        EXPECT_NE(c.run, nullptr) << c.spellings.front();
+        EXPECT_FALSE(c.help.empty()) << c.spellings.front();
+    }
+    EXPECT_TRUE(command("users")->needs & needs_broker);
+    EXPECT_TRUE(command("fork")->needs & needs_broker);
+    EXPECT_TRUE(command("leave")->needs & needs_private_session);
+    for (const char* anywhere_ok : {"quit", "sessions", "switch", "lobby", "help"})
+        EXPECT_EQ(command(anywhere_ok)->needs, 0u) << anywhere_ok;
 }
 
 TEST(CommandTable, ArgumentIsTrimmed) {

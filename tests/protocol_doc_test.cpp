@@ -1,5 +1,6 @@
-// protocol_doc: patterns/PROTOCOL.md and patterns/protocol.hpp name the same
-// messages with the same fields in the same order, so neither can change alone.
+// protocol_doc: patterns/PROTOCOL.md and the code name the same messages with
+// the same fields in the same order, the same error codes, the same limits and
+// the same request rules, so neither can change alone.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -8,8 +9,11 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "broker/request_table.hpp"
+#include "patterns/limits.hpp"
 #include "patterns/protocol.hpp"
 
 namespace zchat::protocol {
@@ -58,15 +62,42 @@ struct Spec {
     std::map<std::string, int> numbers;                       // kind -> n of "### KIND (n)"
     std::vector<std::string> misplaced;  // grammar lines outside their own section
     std::vector<std::string> repeated;   // kinds with two grammar lines or headings
+    // Table rows, first cells, under "## <heading>": heading -> rows -> cells.
+    std::map<std::string, std::vector<std::vector<std::string>>> tables;
 };
+
+std::vector<std::string> table_cells(const std::string& line) {
+    std::vector<std::string> cells;
+    std::size_t start = 1;
+    for (auto bar = line.find(" |", start); bar != std::string::npos;
+         bar = line.find(" |", start)) {
+        std::string cell = line.substr(start, bar - start);
+        cell.erase(0, cell.find_first_not_of(' '));
+        cells.push_back(cell);
+        start = bar + 2;
+    }
+    return cells;
+}
 
 Spec parse(std::istream& in) {
     static const std::regex grammar_line(R"(^([A-Z_]+) = \[(.*)\]$)");
     static const std::regex heading(R"(^### ([A-Z_]+) \(([0-9]+)\)$)");
+    static const std::regex chapter(R"(^## (.+)$)");
+    static const std::regex separator(R"(^\|( --- \|)+$)");
     Spec spec;
-    std::string section;
+    std::string section, chapter_title;
+    bool header_row = true;  // the next table row names the columns
     std::smatch match;
     for (std::string line; std::getline(in, line);) {
+        if (std::regex_match(line, match, chapter)) {
+            chapter_title = match[1];
+            header_row = true;
+        } else if (line.starts_with("| ") && !std::regex_match(line, separator)) {
+            if (!std::exchange(header_row, false))
+                spec.tables[chapter_title].push_back(table_cells(line));
+        } else if (!line.starts_with("|")) {
+            header_row = true;
+        }
         if (std::regex_match(line, match, heading)) {
             section = match[1];
             if (!spec.numbers.emplace(section, std::stoi(match[2])).second)
@@ -131,6 +162,30 @@ TEST_F(ProtocolDoc, EachGrammarLineSitsInItsOwnSection) {
     EXPECT_TRUE(spec_.misplaced.empty()) << ::testing::PrintToString(spec_.misplaced);
 }
 
+TEST_F(ProtocolDoc, ErrorCodeTableIsTheCodes) {
+    std::map<std::string, std::string> doc, code;
+    for (const auto& row : spec_.tables["Error codes"]) doc[row.at(0)] = row.at(1);
+    for (const auto& [value, name] : error_code_names)
+        code[std::to_string(static_cast<int>(value))] = name;
+    EXPECT_EQ(doc, code);
+}
+
+TEST_F(ProtocolDoc, LimitsTableIsLimitsHpp) {
+    std::map<std::string, std::string> doc, code;
+    for (const auto& row : spec_.tables["Limits"]) doc[row.at(0)] = row.at(1);
+    for (const auto& [name, value] : limits::documented)
+        code[std::string(name)] = std::to_string(value);
+    EXPECT_EQ(doc, code);
+}
+
+TEST_F(ProtocolDoc, RequestTableIsTheBrokers) {
+    std::vector<std::vector<std::string>> code;
+    for (const auto& rule : broker::RequestTable::rules())
+        code.push_back({std::string(rule.kind), std::string(broker::needs_name(rule.needs)),
+                        std::to_string(rule.cost)});
+    EXPECT_EQ(spec_.tables["Requests and flood control"], code);
+}
+
 // The checker itself: a line off the exact form must not pass as a grammar line.
 TEST(ProtocolDocParser, ReadsOnlyTheExactForm) {
     std::istringstream text(
@@ -145,6 +200,20 @@ TEST(ProtocolDocParser, ReadsOnlyTheExactForm) {
     EXPECT_TRUE(spec.grammar.at("PING").empty());
     EXPECT_EQ(spec.misplaced, std::vector<std::string>{"PING"});
     EXPECT_EQ(spec.numbers.at("SAY"), 6);
+}
+
+TEST(ProtocolDocParser, ReadsTableRowsUnderTheirChapterWithoutTheHeader) {
+    std::istringstream text(
+        "## Error codes\n"
+        "\n"
+        "| code | name | meaning |\n"
+        "| --- | --- | --- |\n"
+        "| 1 | bad_message | undecodable |\n"
+        "| 2 | not_registered | send HELLO |\n");
+    const Spec spec = parse(text);
+    EXPECT_EQ(spec.tables.at("Error codes"),
+              (std::vector<std::vector<std::string>>{{"1", "bad_message", "undecodable"},
+                                                     {"2", "not_registered", "send HELLO"}}));
 }
 
 }  // namespace

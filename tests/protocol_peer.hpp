@@ -20,8 +20,10 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "patterns/limits.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/protocol.hpp"
+#include "patterns/registration.hpp"
 
 namespace zchat::test {
 
@@ -118,14 +120,19 @@ class ProtocolPeer {
 
     // ---- lobby: SUB ----
 
-    // Connects the SUB and subscribes as PROTOCOL.md orders: lobby first, then
-    // the welcome topic, whose arrival at the broker proves the first is live.
-    void subscribe(const protocol::Welcome& w) {
+    // Connects the SUB and subscribes to the ticket, through the shared
+    // handshake (patterns/registration), which asks again while it waits.
+    void subscribe() {
         sub_ = make_network_socket(*ctx_, zmq::socket_type::sub);
-        sub_->set(zmq::sockopt::rcvhwm, 100000);
-        sub_->connect(dialable_endpoint(w.lobby_endpoint, rendezvous_));
-        sub_->set(zmq::sockopt::subscribe, protocol::lobby_topic);
-        sub_->set(zmq::sockopt::subscribe, w.welcome_topic);
+        sub_->set(zmq::sockopt::rcvhwm, limits::lobby_hwm);
+        registration_->subscribe(*sub_, rendezvous_, Clock::now());
+    }
+
+    // A raw SUB on the lobby that subscribes as it likes: a stranger's.
+    void lurk(const std::string& lobby_endpoint, const std::vector<std::string>& topics) {
+        sub_ = make_network_socket(*ctx_, zmq::socket_type::sub);
+        sub_->connect(lobby_endpoint);
+        for (const auto& t : topics) sub_->set(zmq::sockopt::subscribe, t);
     }
 
     // The next lobby message of any kind, or nullopt within LIMIT.
@@ -160,31 +167,40 @@ class ProtocolPeer {
     // ---- whole flows ----
 
     // HELLO, then the WELCOME it must earn.
-    std::optional<protocol::Welcome> hello(const std::string& name) {
-        send(protocol::Hello{name});
+    std::optional<protocol::Welcome> hello(const std::string& name,
+                                           const std::string& resume = {}) {
+        registration_.emplace(name, resume);
+        send(registration_->hello());
         welcome_ = expect<protocol::Welcome>();
+        if (welcome_) registration_->on_reply(*welcome_);
         return welcome_;
+    }
+
+    // After WELCOME and subscribe(): HISTORY... then JOINED.
+    ::testing::AssertionResult await_joined() {
+        history_.clear();
+        for (;;) {
+            auto m = receive();
+            if (!m) return ::testing::AssertionFailure() << "no JOINED";
+            if (auto* h = std::get_if<protocol::History>(&*m)) {
+                history_.push_back(std::move(*h));
+                continue;
+            }
+            if (auto* j = std::get_if<protocol::Joined>(&*m)) {
+                registration_->on_reply(*m);
+                joined_ = *j;
+                return ::testing::AssertionSuccess();
+            }
+            return ::testing::AssertionFailure() << "unexpected " << protocol::kind_name(*m);
+        }
     }
 
     // Registers and joins the lobby: WELCOME, subscription, HISTORY..., JOINED,
     // then its own NOTICE joined on the lobby, so the SUB is known to be live.
     ::testing::AssertionResult join(const std::string& name) {
         if (!hello(name)) return ::testing::AssertionFailure() << "no WELCOME for " << name;
-        subscribe(*welcome_);
-        history_.clear();
-        for (;;) {
-            auto m = receive();
-            if (!m) return ::testing::AssertionFailure() << "no JOINED for " << name;
-            if (auto* h = std::get_if<protocol::History>(&*m)) {
-                history_.push_back(std::move(*h));
-                continue;
-            }
-            if (auto* j = std::get_if<protocol::Joined>(&*m)) {
-                joined_ = *j;
-                break;
-            }
-            return ::testing::AssertionFailure() << "unexpected " << protocol::kind_name(*m);
-        }
+        subscribe();
+        if (auto joined = await_joined(); !joined) return joined << " for " << name;
         const std::string me = welcome_->name;
         auto notice = await_lobby<protocol::Notice>([&](const protocol::Notice& n) {
             return n.event == "joined" && names_include(n.name, me);
@@ -239,17 +255,23 @@ class ProtocolPeer {
         }
     }
 
-    // A registered client PINGs when it has said nothing for a heartbeat.
+  public:
+    // A registered client PINGs when it has said nothing for a heartbeat, and
+    // asks again for its ticket while it waits to join. Waits call it; a test
+    // holding many peers calls it for those it is not waiting on.
     void keep_alive() {
+        if (registration_ && sub_) registration_->tick(*sub_, Clock::now());
         if (!welcome_ || !dealer_.handle()) return;
         const std::chrono::milliseconds heartbeat{welcome_->heartbeat_ms};
         if (Clock::now() - last_sent_ >= heartbeat) send(protocol::Ping{});
     }
 
+  private:
     zmq::context_t* ctx_;
     std::string rendezvous_;
     zmq::socket_t dealer_;
     std::optional<zmq::socket_t> sub_;
+    std::optional<Registration> registration_;
     std::optional<protocol::Welcome> welcome_;
     std::optional<protocol::Joined> joined_;
     std::vector<protocol::History> history_;

@@ -25,9 +25,9 @@ constexpr auto u32_max = std::numeric_limits<std::uint32_t>::max();
 // One message of each kind, in kind order, no field left at its default.
 std::vector<Message> samples() {
     return {
-        Hello{"anna"},
-        Welcome{42, "anna_2", true, "tcp://10.0.0.1:5556", "welcome/42", epoch,
-                "chat-1/tcp://10.0.0.1:5555", 16384, 100, 500, 1000, u32_max},
+        Hello{"anna", "t/0011"},
+        Welcome{42, "anna_2", true, "tcp://10.0.0.1:5556", "t/42", epoch,
+                "chat-1/tcp://10.0.0.1:5555", 4096, 100, 100, 500, 1000, u32_max},
         History{7, epoch + 1, "bob", "hi there"},
         Joined{epoch, u64_max},
         Ping{},
@@ -35,7 +35,7 @@ std::vector<Message> samples() {
         Users{4},
         UserList{5, 1001, {"anna", "bob", "zo\xC3\xAB"}},
         Fork{6, "bob", "tcp://10.0.0.2:40000", std::string(token), "Z85-key"},
-        ForkOk{6, "bob"},
+        ForkOk{6, "bob", "Z85-key-of-bob"},
         Invite{"anna", "tcp://10.0.0.2:40000", std::string(token), "Z85-key"},
         Bye{"gone fishing"},
         Error{9, 4, "slow down"},
@@ -46,7 +46,7 @@ std::vector<Message> samples() {
         PeerHello{std::string(token), "anna"},
         PeerNote{1, epoch + 4, "psst"},
         PeerPing{},
-        PeerLeave{"\\leave"},
+        PeerLeave{std::string(token), "\\leave"},
     };
 }
 
@@ -225,11 +225,18 @@ TEST(Protocol, EnvelopeIsSignatureVersionKind) {
     for (const auto& m : samples()) {
         const std::string body = encode(m);
         SCOPED_TRACE(kind_name(m));
-        ASSERT_GE(body.size(), 5u);
-        EXPECT_EQ(static_cast<std::uint8_t>(body[0]), 0x90u + 3 + field_count(m));  // fixarray
-        EXPECT_EQ(body.substr(1, 3), "\xA2zc");
-        EXPECT_EQ(body[4], 1);
-        EXPECT_EQ(std::uint64_t{static_cast<std::uint8_t>(body[5])}, kind_of(m));
+        ASSERT_GE(body.size(), 6u);
+        const std::size_t elements = 3 + field_count(m);
+        std::size_t at = 1;  // a fixarray header up to 15 elements, array16 beyond
+        if (elements <= 15) {
+            EXPECT_EQ(static_cast<std::uint8_t>(body[0]), 0x90u + elements);
+        } else {
+            EXPECT_EQ(body.substr(0, 3), std::string("\xDC\x00", 2) + static_cast<char>(elements));
+            at = 3;
+        }
+        EXPECT_EQ(body.substr(at, 3), "\xA2zc");
+        EXPECT_EQ(body[at + 3], static_cast<char>(version));
+        EXPECT_EQ(std::uint64_t{static_cast<std::uint8_t>(body[at + 4])}, kind_of(m));
     }
 }
 
@@ -395,7 +402,7 @@ TEST(ProtocolHostile, UnknownKinds) {
     Packer pk(buf);
     pk.pack_array(3);
     pk.pack(std::string("zc"));
-    pk.pack_uint8(1);
+    pk.pack_uint8(version);
     pk.pack(std::string("SAY"));
     expect_error(bytes(buf), DecodeErrorCode::unknown_kind);
 }
@@ -423,7 +430,7 @@ TEST(ProtocolHostile, WrongSignature) {
 
 TEST(ProtocolHostile, WrongVersion) {
     const auto sig = [](Packer& p) { p.pack(std::string("zc")); };
-    for (const std::uint64_t v : {0ull, 2ull, 255ull, 0x100000001ull})
+    for (const std::uint64_t v : {0ull, 1ull, 3ull, 255ull, 0x100000002ull})
         expect_error(envelope_with(sig, [v](Packer& p) { p.pack_uint64(v); }),
                      DecodeErrorCode::bad_version);
     expect_error(envelope_with(sig, [](Packer& p) { p.pack(std::string("1")); }),

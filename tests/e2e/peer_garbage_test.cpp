@@ -58,7 +58,7 @@ TEST_F(ChatTest, GarbageAtAnInvitedSessionIsDropped) {
 
     zmq::context_t ctx;
     test::ProtocolPeer mallory(ctx, broker_->rendezvous);
-    ASSERT_TRUE(mallory.hello("mallory"));
+    ASSERT_TRUE(mallory.join("mallory"));
     auto pair = make_network_socket(ctx, zmq::socket_type::pair);
     pair.bind("tcp://127.0.0.1:*");
     mallory.fork("anna", bound_endpoint(pair), "the-token");
@@ -98,7 +98,7 @@ TEST_F(ChatTest, RawBytesAtAListeningSessionAreHarmless) {
     auto& anna = join("anna");
     zmq::context_t ctx;
     test::ProtocolPeer mallory(ctx, broker_->rendezvous);
-    ASSERT_TRUE(mallory.hello("mallory"));
+    ASSERT_TRUE(mallory.join("mallory"));
     anna.write_line("\\fork mallory");
     auto invite = mallory.expect<protocol::Invite>(5s);
     ASSERT_TRUE(invite);

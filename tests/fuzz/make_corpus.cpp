@@ -24,8 +24,8 @@ void write_defaults(const std::filesystem::path& dir, std::index_sequence<I...>)
 void write_filled(const std::filesystem::path& dir) {
     using namespace zchat::protocol;
     const std::pair<const char*, Message> filled[] = {
-        {"welcome", Welcome{7, "anna_2", true, "tcp://10.0.0.1:5556", "welcome/7", 1u << 31, "b1",
-                            16384, 100, 500, 1000, 5000}},
+        {"welcome", Welcome{7, "anna_2", true, "tcp://10.0.0.1:5556", "t/00ff", 1u << 31, "b1",
+                            4096, 100, 100, 500, 1000, 5000}},
         {"user_list", UserList{3, 2, {"anna", "bob"}}},
         {"lobby_text", LobbyText{5, 12, 99, 7, "anna", "hello"}},
         {"fork", Fork{4, "bob", "tcp://10.0.0.2:40000", "00112233445566778899aabbccddeeff", ""}},

@@ -1,0 +1,100 @@
+// private_sessions: the client's one model of its private sessions, pending
+// and open: their numbers, peers, who opened them, and their PAIR links.
+// \ss, \fork, invitations and \leave all ask it; nothing else stores any of it.
+//
+// Invitations are bounded: at most limits::max_pending_invitations are being
+// answered at once and one per inviter; the rest are ignored, and the user is
+// told once per inviter and interval how many, not once per invitation.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "client/peer_session.hpp"
+#include "patterns/event_loop.hpp"
+
+namespace zchat::client {
+
+struct PrivateSession {
+    std::uint64_t key = 0;                   // stable id, also while pending
+    int number = 0;                          // what \sw takes; 0 while pending
+    std::string peer;                        // the other user
+    bool initiated = false;                  // opened by this user (P->) or by the peer (P~>)
+    std::optional<std::uint64_t> fork_cseq;  // our FORK, while the broker answers
+    std::unique_ptr<PeerSession> link;
+
+    bool open() const { return link->open(); }
+    const char* marker() const { return initiated ? "P->" : "P~>"; }
+};
+
+struct SessionEvents {
+    std::function<void(const PrivateSession&)> opened;
+    std::function<void(const PrivateSession&, const std::string& text, std::uint64_t ts_us)> note;
+    // NUMBER is 0 for a session that never opened; WHY is shown when not empty.
+    std::function<void(int number, const std::string& why)> closed;
+    std::function<void(const std::string& text)> notice;
+};
+
+class PrivateSessions {
+  public:
+    using Clock = PeerSession::Clock;
+    using NextNumber = std::function<int()>;
+
+    PrivateSessions(zmq::context_t& ctx, EventLoop& loop, std::chrono::milliseconds timeout,
+                    NextNumber next_number, SessionEvents events);
+    ~PrivateSessions();
+
+    // Why \fork NAME cannot go ahead now (empty: it can).
+    std::string fork_obstacle(const std::string& name) const;
+    // Binds a PAIR for NAME; the caller asks the broker and reports its cseq.
+    PrivateSession& start_fork(const std::string& name, const std::string& host,
+                               Clock::time_point now);
+    void forked(PrivateSession& s, std::uint64_t cseq) { s.fork_cseq = cseq; }
+    void abandon(PrivateSession& s) { close(s.key, ""); }
+    // The broker refused FORK CSEQ: true if it was one of ours.
+    bool fork_refused(std::uint64_t cseq, const std::string& reason);
+    void invited(const protocol::Invite& inv, const std::string& own_name, Clock::time_point now);
+
+    PrivateSession* by_number(int number);
+    const PrivateSession* by_number(int number) const;
+    void leave(int number);
+    void leave_all(const std::string& reason);
+    void tick(Clock::time_point now, bool we_were_paused);
+    void set_own_name(std::string name) { own_name_ = std::move(name); }
+
+    // Open sessions in number order.
+    std::vector<const PrivateSession*> open_sessions() const;
+
+  private:
+    void on_readable(std::uint64_t key);
+    void on_message(PrivateSession& s, protocol::Message&& m);
+    void close(std::uint64_t key, const std::string& why);
+    PrivateSession* find_peer(const std::string& name);
+    const PrivateSession* find_peer(const std::string& name) const;
+    std::size_t pending_invitations() const;
+    void ignore_invitation(const std::string& from, const std::string& why);
+
+    zmq::context_t& ctx_;
+    EventLoop& loop_;
+    std::chrono::milliseconds timeout_;
+    NextNumber next_number_;
+    SessionEvents events_;
+    std::string own_name_;
+    std::map<std::uint64_t, PrivateSession> sessions_;
+    std::uint64_t next_key_ = 1;
+    struct Ignored {
+        std::size_t count = 0;
+        std::string why;
+    };
+    std::map<std::string, Ignored> ignored_;  // invitations dropped since the last report
+    Clock::time_point last_report_{};
+};
+
+}  // namespace zchat::client

@@ -1,0 +1,62 @@
+// registration: the handshake every lobby client makes, written once; the
+// chat client, the load generator and the tests all use it:
+//
+//   HELLO --> WELCOME --> SUB connects, subscribes "" and the ticket
+//         --> HISTORY... --> JOINED
+//
+// The broker applies a ticket only when it can do so safely, so a ticket may
+// go unanswered; the client then asks again at growing, jittered intervals
+// (50 ms up to 1 s) until JOINED comes.
+//
+// The caller owns the sockets and its clock; this class only decides.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <zmq.hpp>
+
+#include "patterns/protocol.hpp"
+
+namespace zchat {
+
+class Registration {
+  public:
+    using Clock = std::chrono::steady_clock;
+    enum class Stage { hello_sent, subscribing, joined, refused };
+    // What a rendezvous reply meant to the handshake.
+    enum class Step { other, welcomed, history, joined, refused };
+
+    // RESUME: the ticket of this client's previous registration, if any.
+    explicit Registration(std::string name, std::string resume = {});
+
+    protocol::Hello hello() const { return {name_, resume_}; }
+    // Feeds one rendezvous reply. After `welcomed` the caller calls subscribe().
+    Step on_reply(const protocol::Message& m);
+    // Connects SUB to the announced lobby (a wildcard host replaced by the
+    // rendezvous host) and subscribes it as the broker expects.
+    void subscribe(zmq::socket_t& sub, const std::string& rendezvous_endpoint,
+                   Clock::time_point now);
+    // While subscribing: asks again for the ticket when it is due.
+    void tick(zmq::socket_t& sub, Clock::time_point now);
+
+    Stage stage() const { return stage_; }
+    const protocol::Welcome& welcome() const { return *welcome_; }
+    const protocol::Joined& joined() const { return *joined_; }
+    const std::optional<protocol::Error>& refusal() const { return refusal_; }
+
+  private:
+    void ask(zmq::socket_t& sub, Clock::time_point now);
+
+    std::string name_;
+    std::string resume_;
+    Stage stage_ = Stage::hello_sent;
+    std::optional<protocol::Welcome> welcome_;
+    std::optional<protocol::Joined> joined_;
+    std::optional<protocol::Error> refusal_;
+    bool subscribed_ = false;                 // the SUB holds the ticket subscription
+    Clock::time_point next_ask_{};            // when to ask again
+    std::chrono::milliseconds interval_{50};  // grows to max_interval
+};
+
+}  // namespace zchat

@@ -1,0 +1,15 @@
+// secure_random: secrets a stranger must not guess (subscription tickets,
+// fork tokens), drawn from the OS CSPRNG (getrandom), never from a seeded
+// generator whose state can be recovered from what it has already produced.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace zchat {
+
+// BITS random bits (a multiple of 8) as lowercase hex. Throws if the OS
+// cannot provide them, which on Linux only happens before the pool is seeded.
+std::string random_hex(std::size_t bits);
+
+}  // namespace zchat

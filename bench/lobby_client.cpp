@@ -62,17 +62,15 @@ void LobbyClient::subscribe_and_connect(const std::string& endpoint) {
     sub_.connect(endpoint);
 }
 
-void LobbyClient::tick(Clock::time_point now) {
-    if (config_.target == Target::broker) {
-        if (!joined_ && registration_.stage() == Registration::Stage::subscribing)
-            registration_.tick(sub_, now);
-        return;
-    }
-    if (joined_ || now - last_probe_ < probe_interval) return;
-    if (send_dontwait(dealer_, own_topic_, true)) {
-        (void)send_dontwait(dealer_, "probe");
-        last_probe_ = now;
-    }
+bool LobbyClient::tick(Clock::time_point now) {
+    if (config_.target == Target::broker)
+        return !joined_ && registration_.stage() == Registration::Stage::subscribing &&
+               registration_.tick(sub_, now);
+    if (joined_ || now - last_probe_ < probe_interval) return false;
+    if (!send_dontwait(dealer_, own_topic_, true)) return false;
+    (void)send_dontwait(dealer_, "probe");
+    last_probe_ = now;
+    return false;  // probes do not crowd each other out
 }
 
 std::string LobbyClient::next_body() {

@@ -45,8 +45,8 @@ class LobbyClient {
     // Heartbeat to the broker; skipped if the DEALER would block, as it is not urgent.
     void ping();
     // Broker: asks again for the ticket while joining. Baseline: repeats the
-    // liveness probe until the SUB has seen one.
-    void tick(Clock::time_point now);
+    // liveness probe until the SUB has seen one. True if it sent something.
+    bool tick(Clock::time_point now);
 
     void on_dealer(Tally& tally);  // drains replies from the server
     void on_lobby(Tally& tally);   // drains lobby frames

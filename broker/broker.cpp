@@ -23,7 +23,9 @@ using Clock = EventLoop::Clock;
 // Most messages taken from one socket per poll round, so neither socket starves.
 constexpr int drain_batch = 1024;
 // How long join notices are gathered before one NOTICE announces them all.
-constexpr auto join_window = std::chrono::milliseconds{10};
+// Tickets skipped at the gate come back at jittered intervals, so a storm of
+// joins is spread over a few hundred milliseconds: the window must hold many.
+constexpr auto join_window = std::chrono::milliseconds{100};
 
 std::uint64_t cseq_of(const protocol::Message& m) {
     return std::visit(

@@ -134,6 +134,7 @@ void BrokerLink::start_registration() {
 void BrokerLink::subscribe() {
     const auto& w = registration_->welcome();
     const bool first = state_ == S::subscribing;
+    const std::string requested = name_;
     name_ = w.name;
     id_ = w.id;
     ticket_ = w.ticket;
@@ -146,7 +147,7 @@ void BrokerLink::subscribe() {
     loop_.watch(*sub_, [this] { on_lobby(); });
     attempt_started_ = now_();
     registration_->subscribe(*sub_, endpoint_, attempt_started_);
-    events_.registered(w, first);
+    events_.registered(w, first, requested);
 }
 
 void BrokerLink::go_live() {

@@ -38,7 +38,9 @@ namespace zchat::client {
 
 // What the link reports to the chat client.
 struct LinkEvents {
-    std::function<void(const protocol::Welcome&, bool first)> registered;
+    // REQUESTED: the name just asked for (the last one held, when rejoining).
+    std::function<void(const protocol::Welcome&, bool first, const std::string& requested)>
+        registered;
     std::function<void(const protocol::History&)> history;
     std::function<void(bool first)> joined;  // the lobby is live (again)
     std::function<void(const protocol::LobbyText&)> lobby_text;

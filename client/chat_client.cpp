@@ -48,7 +48,9 @@ ChatClient::ChatClient(zmq::context_t& ctx, EventLoop& loop, Options options)
 
 LinkEvents ChatClient::link_events() {
     LinkEvents e;
-    e.registered = [this](const protocol::Welcome& w, bool first) { on_registered(w, first); };
+    e.registered = [this](const protocol::Welcome& w, bool first, const std::string& requested) {
+        on_registered(w, first, requested);
+    };
     e.history = [this](const protocol::History& h) {
         show(display_.history(h.from, h.text, h.ts_us));
     };
@@ -81,12 +83,13 @@ LinkEvents ChatClient::link_events() {
 
 // A first registration is news at once; a rejoin only once the lobby is live
 // again (JOINED), so that what the user types next really reaches it.
-void ChatClient::on_registered(const protocol::Welcome& w, bool first) {
+void ChatClient::on_registered(const protocol::Welcome& w, bool first,
+                               const std::string& requested) {
     welcomed_ = true;
     sessions_.set_own_name(w.name);
     display_.set_max_lines(w.max_lines);
     std::string line = first ? "Registered as " + w.name : "rejoined the lobby as " + w.name;
-    if (w.renamed) line += " (the name " + options_.name + " is taken)";
+    if (w.renamed) line += " (the name " + requested + " is taken)";
     if (first)
         show(display_.system(line));
     else

@@ -47,7 +47,7 @@ class ChatClient {
 
     // What the broker link reports.
     LinkEvents link_events();
-    void on_registered(const protocol::Welcome& w, bool first);
+    void on_registered(const protocol::Welcome& w, bool first, const std::string& requested);
     void on_joined(bool first);
     void on_notice(const protocol::Notice& n);
     void on_lost(const std::string& why);

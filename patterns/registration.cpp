@@ -59,10 +59,11 @@ void Registration::subscribe(zmq::socket_t& sub, const std::string& rendezvous_e
     ask(sub, now);
 }
 
-void Registration::tick(zmq::socket_t& sub, Clock::time_point now) {
-    if (stage_ != Stage::subscribing || now < next_ask_) return;
+bool Registration::tick(zmq::socket_t& sub, Clock::time_point now) {
+    if (stage_ != Stage::subscribing || now < next_ask_) return false;
     interval_ = std::min(interval_ * 2, max_interval);
     ask(sub, now);
+    return true;
 }
 
 // A SUB sends a subscription upstream only when it is new to it: cancel first.

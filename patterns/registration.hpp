@@ -37,8 +37,10 @@ class Registration {
     // rendezvous host) and subscribes it as the broker expects.
     void subscribe(zmq::socket_t& sub, const std::string& rendezvous_endpoint,
                    Clock::time_point now);
-    // While subscribing: asks again for the ticket when it is due.
-    void tick(zmq::socket_t& sub, Clock::time_point now);
+    // While subscribing: asks again for the ticket when it is due; true if it
+    // did. A caller driving many clients should let few ask in one breath:
+    // tickets that reach the broker together are skipped together.
+    bool tick(zmq::socket_t& sub, Clock::time_point now);
 
     Stage stage() const { return stage_; }
     const protocol::Welcome& welcome() const { return *welcome_; }

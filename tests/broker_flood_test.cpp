@@ -8,10 +8,11 @@ using namespace test_support;
 
 TEST_F(BrokerTest, FloodIsRefusedNotSilentlyDropped) {
     auto options = fast_options();
-    options.flood.rate = 10;
+    options.flood.rate = 1;  // so slow that the time the test takes adds a token or two at most
     options.flood.burst = limits::hello_cost + 20;  // HELLO takes its share of the bucket
     start(options);
     auto anna = peer(), bobby = peer();
+    const auto hello = Clock::now();
     ASSERT_TRUE(anna.join("anna"));
     ASSERT_TRUE(bobby.join("bobby"));
     constexpr int sent = 100;
@@ -33,12 +34,13 @@ TEST_F(BrokerTest, FloodIsRefusedNotSilentlyDropped) {
     ASSERT_EQ(texts.size() + refused.size(), static_cast<std::size_t>(sent));
     for (const auto& t : texts) EXPECT_FALSE(refused.contains(std::stoull(t.text))) << t.text;
 
-    // The whole flood reaches the broker within milliseconds, far less than
-    // the 100 ms the bucket needs to earn a token back: exactly the burst passes.
-    EXPECT_EQ(texts.size(), 20u);
-    EXPECT_EQ(refused.size(), 80u);
-    EXPECT_EQ(stopped_broker().stats().rate_limited, 80u);
-    EXPECT_EQ(broker_->stats().published, 20u);
+    // The burst left after HELLO passes, plus a token a second since HELLO.
+    const auto earned = static_cast<std::size_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - hello).count() + 1);
+    EXPECT_GE(texts.size(), 20u);
+    EXPECT_LE(texts.size(), 20u + earned);
+    EXPECT_EQ(stopped_broker().stats().rate_limited, refused.size());
+    EXPECT_EQ(broker_->stats().published, texts.size());
 }
 
 }  // namespace

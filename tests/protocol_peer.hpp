@@ -124,9 +124,14 @@ class ProtocolPeer {
     // handshake (patterns/registration), which asks again while it waits.
     void subscribe() {
         sub_ = make_network_socket(*ctx_, zmq::socket_type::sub);
-        sub_->set(zmq::sockopt::rcvhwm, limits::lobby_hwm);
+        sub_->set(zmq::sockopt::rcvhwm, rcvhwm_);
+        if (rcvhwm_ < limits::lobby_hwm) sub_->set(zmq::sockopt::rcvbuf, 4096);
         registration_->subscribe(*sub_, rendezvous_, Clock::now());
     }
+
+    // A reader that means never to read sets a tiny queue before it joins, so
+    // the lobby backs up into the broker instead of into this process.
+    void queue_at_most(int messages) { rcvhwm_ = messages; }
 
     // A raw SUB on the lobby that subscribes as it likes: a stranger's.
     void lurk(const std::string& lobby_endpoint, const std::vector<std::string>& topics) {
@@ -176,6 +181,26 @@ class ProtocolPeer {
         return welcome_;
     }
 
+    // HELLO as an attacker sends it: replies to earlier requests are skipped;
+    // the WELCOME, or nullopt if the HELLO was refused (an ERROR of cseq 0) or
+    // nothing came within LIMIT.
+    std::optional<protocol::Welcome> try_hello(const std::string& name,
+                                               std::chrono::milliseconds limit = reply_limit) {
+        registration_.emplace(name);
+        send(registration_->hello());
+        const auto deadline = Clock::now() + limit;
+        while (auto m = receive(until(deadline))) {
+            if (auto* w = std::get_if<protocol::Welcome>(&*m)) {
+                welcome_ = *w;
+                registration_->on_reply(*m);
+                return welcome_;
+            }
+            const auto* e = std::get_if<protocol::Error>(&*m);
+            if (e && e->cseq == 0) return std::nullopt;
+        }
+        return std::nullopt;
+    }
+
     // After WELCOME and subscribe(): HISTORY... then JOINED.
     ::testing::AssertionResult await_joined() {
         history_.clear();
@@ -193,6 +218,23 @@ class ProtocolPeer {
             }
             return ::testing::AssertionFailure() << "unexpected " << protocol::kind_name(*m);
         }
+    }
+
+    // Without waiting: reads what the rendezvous holds and says whether JOINED
+    // has come (HISTORY is kept, anything else dropped). For tests holding
+    // many peers that join at once, as real clients would.
+    bool joined_yet() {
+        zmq::message_t frame;
+        while (!joined_ && dealer_.recv(frame, zmq::recv_flags::dontwait)) {
+            auto m = decoded(frame.to_string_view());
+            if (!m) continue;
+            if (auto* h = std::get_if<protocol::History>(&*m)) history_.push_back(std::move(*h));
+            if (auto* j = std::get_if<protocol::Joined>(&*m)) {
+                registration_->on_reply(*m);
+                joined_ = *j;
+            }
+        }
+        return joined_.has_value();
     }
 
     // Registers and joins the lobby: WELCOME, subscription, HISTORY..., JOINED,
@@ -259,11 +301,13 @@ class ProtocolPeer {
     // A registered client PINGs when it has said nothing for a heartbeat, and
     // asks again for its ticket while it waits to join. Waits call it; a test
     // holding many peers calls it for those it is not waiting on.
-    void keep_alive() {
-        if (registration_ && sub_) registration_->tick(*sub_, Clock::now());
-        if (!welcome_ || !dealer_.handle()) return;
+    // True if it asked for the ticket again.
+    bool keep_alive() {
+        const bool asked = registration_ && sub_ && registration_->tick(*sub_, Clock::now());
+        if (!welcome_ || !dealer_.handle()) return asked;
         const std::chrono::milliseconds heartbeat{welcome_->heartbeat_ms};
         if (Clock::now() - last_sent_ >= heartbeat) send(protocol::Ping{});
+        return asked;
     }
 
   private:
@@ -272,6 +316,7 @@ class ProtocolPeer {
     zmq::socket_t dealer_;
     std::optional<zmq::socket_t> sub_;
     std::optional<Registration> registration_;
+    int rcvhwm_ = limits::lobby_hwm;
     std::optional<protocol::Welcome> welcome_;
     std::optional<protocol::Joined> joined_;
     std::vector<protocol::History> history_;

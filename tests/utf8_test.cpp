@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <clocale>
 #include <random>
 #include <string>
 
@@ -74,6 +75,60 @@ TEST(Utf8, PrintableOutputIsAlwaysValid) {
         ASSERT_TRUE(valid(shown)) << ::testing::PrintToString(text);
         EXPECT_EQ(printable(shown), shown);
     }
+}
+
+}  // namespace
+}  // namespace zchat::utf8
+
+namespace zchat::utf8 {
+namespace {
+
+const std::string fffd = "\xEF\xBF\xBD";
+
+TEST(Utf8, PrintableReplacesBidirectionalControls) {
+    for (const std::string control : {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066",
+                                      "\u2067", "\u2068", "\u2069", "\u200E", "\u200F", "\u061C"})
+        EXPECT_EQ(printable("a" + control + "b"), "a" + fffd + "b")
+            << ::testing::PrintToString(control);
+    EXPECT_EQ(printable("\u2070\u2010"), "\u2070\u2010") << "neighbours are ordinary text";
+}
+
+TEST(Utf8, OneLineSpellsNewlineAndTab) {
+    EXPECT_EQ(one_line("bye\n[lobby] alice: hi\tthere"), "bye\\n[lobby] alice: hi\\tthere");
+    EXPECT_EQ(one_line("a\r\x1b[2Kb"), "a" + fffd + fffd + "[2Kb");
+    EXPECT_EQ(one_line("plain"), "plain");
+    EXPECT_EQ(one_line("").find('\n'), std::string::npos);
+}
+
+TEST(Utf8, LineCountIsNewlinesPlusOne) {
+    EXPECT_EQ(line_count(""), 1u);
+    EXPECT_EQ(line_count("one"), 1u);
+    EXPECT_EQ(line_count("one\ntwo"), 2u);
+    EXPECT_EQ(line_count("\n\n\n"), 4u);
+}
+
+TEST(Utf8, DisplayWidthCountsColumns) {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    EXPECT_EQ(display_width("abc"), 3u);
+    EXPECT_EQ(display_width("Zo\xC3\xAB"), 3u);
+    EXPECT_EQ(display_width("\xE4\xBD\xA0\xE5\xA5\xBD"), 4u) << "two wide characters";
+}
+
+TEST(Utf8, WrapIndentsEveryFurtherRow) {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    const auto rows = wrap(std::string(25, 'x'), 10, "    ");
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[0], std::string(10, 'x'));
+    EXPECT_EQ(rows[1], "    " + std::string(6, 'x'));
+    EXPECT_EQ(rows[3], "    " + std::string(3, 'x'));
+    EXPECT_EQ(wrap("short", 10, "    "), std::vector<std::string>{"short"});
+}
+
+TEST(Utf8, WrapCountsNoColumnsForColourCodes) {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    const std::string painted = "\x1b[36m[lobby]\x1b[0m " + std::string(72, 'y');
+    EXPECT_EQ(wrap(painted, 80, "    ").size(), 1u) << "80 columns of text fit in 80";
+    EXPECT_EQ(wrap(painted + "z", 80, "    ").size(), 2u);
 }
 
 }  // namespace

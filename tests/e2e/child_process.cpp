@@ -33,7 +33,10 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, Io io) {
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     if (io == Io::pty) {
         int master = -1;
-        pid_ = ::forkpty(&master, nullptr, nullptr, nullptr);
+        winsize size{};
+        size.ws_row = 24;
+        size.ws_col = 80;  // a terminal's usual size, so wrapping can be tested
+        pid_ = ::forkpty(&master, nullptr, nullptr, &size);
         if (pid_ == 0) {
             ::dup2(err_pipe[1], STDERR_FILENO);
             ::setenv("TERM", "xterm", 1);

@@ -1,0 +1,209 @@
+// broker_link: the client's state machine against a real broker, driven by a
+// fake clock: registration, loss, backoff, rejoin under the same name, and a
+// rename on rejoin. Sockets are real; only the link's sense of time is not,
+// so every bound is crossed on purpose instead of waited for.
+#include "client/broker_link.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <thread>
+
+#include "broker/broker.hpp"
+#include "patterns/log.hpp"
+#include "tests/protocol_peer.hpp"
+
+namespace zchat::client {
+namespace {
+
+using namespace std::chrono_literals;
+using State = BrokerLink::State;
+using Clock = BrokerLink::Clock;
+
+// A broker on its own thread and context, on fixed endpoints so a restart
+// comes back where the client looks for it.
+class BrokerThread {
+  public:
+    BrokerThread(const std::string& rendezvous, const std::string& lobby) {
+        broker::Options o;
+        o.rendezvous = rendezvous;
+        o.lobby = lobby;
+        o.heartbeat = 100ms;
+        o.connections_per_host = 0;
+        broker_ = std::make_unique<broker::Broker>(ctx_, loop_, o);
+        thread_ = std::thread([this] { loop_.run(); });
+    }
+    ~BrokerThread() {
+        loop_.stop();
+        thread_.join();
+    }
+    const broker::Broker& broker() const { return *broker_; }
+
+  private:
+    zmq::context_t ctx_;
+    EventLoop loop_;
+    std::unique_ptr<broker::Broker> broker_;
+    std::thread thread_;
+};
+
+struct Seen {
+    std::vector<std::string> events;
+    std::string last_requested, last_name;
+    bool last_renamed = false;
+};
+
+class BrokerLinkTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        saved_ = log::level();
+        log::set_level(log::Level::off);
+        // Two free ports, then the broker bound on them for good.
+        zmq::context_t probe;
+        auto a = make_network_socket(probe, zmq::socket_type::router);
+        auto b = make_network_socket(probe, zmq::socket_type::router);
+        a.bind("tcp://127.0.0.1:*");
+        b.bind("tcp://127.0.0.1:*");
+        rendezvous_ = bound_endpoint(a);
+        lobby_ = bound_endpoint(b);
+    }
+    void TearDown() override { log::set_level(saved_); }
+
+    std::unique_ptr<BrokerLink> link(const std::string& name) {
+        LinkEvents e;
+        e.registered = [this](const protocol::Welcome& w, bool first, const std::string& req) {
+            seen_.events.push_back(first ? "registered" : "reregistered");
+            seen_.last_requested = req;
+            seen_.last_name = w.name;
+            seen_.last_renamed = w.renamed;
+        };
+        e.history = [](const protocol::History&) {};
+        e.joined = [this](bool first) { seen_.events.push_back(first ? "joined" : "rejoined"); };
+        e.lobby_text = [](const protocol::LobbyText&) {};
+        e.notice = [](const protocol::Notice&) {};
+        e.gap = [this](std::uint64_t) { seen_.events.push_back("gap"); };
+        e.lost = [this](const std::string&) { seen_.events.push_back("lost"); };
+        e.hello_refused = [this](const protocol::Error&) { seen_.events.push_back("refused"); };
+        e.user_list = [](const protocol::UserList&) {};
+        e.fork_ok = [](const protocol::ForkOk&) {};
+        e.invite = [](const protocol::Invite&) {};
+        e.error = [](const protocol::Error&, const std::string&) {};
+        return std::make_unique<BrokerLink>(ctx_, loop_, rendezvous_, name, 3000ms, e,
+                                            [this] { return now_; });
+    }
+
+    // Runs the loop and the link's tick until the link is in STATE (real time
+    // bounded; fake time moves only when a test moves it).
+    bool run_until(BrokerLink& l, State state, std::chrono::milliseconds limit = 3s) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (l.state() != state && std::chrono::steady_clock::now() < deadline) {
+            loop_.run_once(5ms);
+            l.tick();
+        }
+        return l.state() == state;
+    }
+    // Until the link is joined: while it waits for the broker it runs in real
+    // time (sockets are real), while it waits to retry the fake clock moves.
+    bool rejoin(BrokerLink& l, test::ProtocolPeer* other = nullptr) {
+        const auto deadline = std::chrono::steady_clock::now() + 5s;
+        while (l.state() != State::joined && std::chrono::steady_clock::now() < deadline) {
+            if (l.state() == State::lost || l.state() == State::retrying)
+                advance(l, 50ms);
+            else
+                run_until(l, State::joined, 20ms);
+            if (other) other->keep_alive();
+        }
+        return l.state() == State::joined;
+    }
+
+    // Moves the fake clock in steps, ticking the link at each.
+    void advance(BrokerLink& l, std::chrono::milliseconds by) {
+        for (auto left = by; left > 0ms; left -= 50ms) {
+            now_ += std::min(left, std::chrono::milliseconds{50});
+            loop_.run_once(0ms);
+            l.tick();
+        }
+    }
+
+    zmq::context_t ctx_;
+    EventLoop loop_;
+    Clock::time_point now_ = Clock::now();
+    std::string rendezvous_, lobby_;
+    Seen seen_;
+    log::Level saved_ = log::Level::warn;
+};
+
+TEST_F(BrokerLinkTest, RegistersAndJoins) {
+    BrokerThread broker(rendezvous_, lobby_);
+    auto anna = link("anna");
+    EXPECT_EQ(anna->state(), State::connecting);
+    ASSERT_TRUE(run_until(*anna, State::joined)) << "stuck in " << static_cast<int>(anna->state());
+    EXPECT_EQ(seen_.events, (std::vector<std::string>{"registered", "joined"}));
+    EXPECT_EQ(anna->name(), "anna");
+    EXPECT_TRUE(anna->ever_joined());
+}
+
+TEST_F(BrokerLinkTest, NoBrokerMeansRetryingWithABackoffAndNoReport) {
+    auto anna = link("anna");
+    advance(*anna, 1100ms);  // no WELCOME within a second
+    EXPECT_EQ(anna->state(), State::retrying);
+    advance(*anna, 300ms);  // the first backoff, 250 ms
+    EXPECT_EQ(anna->state(), State::connecting);
+    advance(*anna, 1100ms);
+    EXPECT_EQ(anna->state(), State::retrying);
+    advance(*anna, 300ms);
+    EXPECT_EQ(anna->state(), State::retrying) << "the backoff doubled to 500 ms";
+    advance(*anna, 300ms);
+    EXPECT_EQ(anna->state(), State::connecting);
+    EXPECT_TRUE(seen_.events.empty()) << "nothing to tell before a first join";
+    EXPECT_FALSE(anna->ever_joined());
+}
+
+TEST_F(BrokerLinkTest, LossIsToldOnceAndARestartedBrokerIsRejoinedUnderTheSameName) {
+    auto broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
+    auto anna = link("anna");
+    ASSERT_TRUE(run_until(*anna, State::joined));
+    broker.reset();
+    advance(*anna, 3100ms);  // no BEAT for the broker timeout
+    EXPECT_EQ(anna->state(), State::lost);
+    EXPECT_FALSE(anna->say("while down")) << "lobby text is refused, never pretended sent";
+    EXPECT_FALSE(anna->users());
+    for (int i = 0; i < 4; ++i) advance(*anna, 1500ms);  // retries fail in silence
+    EXPECT_EQ(std::count(seen_.events.begin(), seen_.events.end(), "lost"), 1);
+
+    broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
+    ASSERT_TRUE(rejoin(*anna));
+    EXPECT_EQ(seen_.events.back(), "rejoined");
+    EXPECT_EQ(anna->name(), "anna");
+    EXPECT_FALSE(seen_.last_renamed);
+}
+
+TEST_F(BrokerLinkTest, ARenameOnRejoinNamesTheNameJustAskedFor) {
+    auto broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
+    auto anna = link("anna");
+    ASSERT_TRUE(run_until(*anna, State::joined));
+    broker.reset();
+    advance(*anna, 3100ms);
+    ASSERT_EQ(anna->state(), State::lost);
+    // Someone else takes "anna" on the restarted broker first.
+    broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
+    zmq::context_t other_ctx;
+    test::ProtocolPeer other(other_ctx, rendezvous_);
+    ASSERT_TRUE(other.join("anna"));
+    ASSERT_TRUE(rejoin(*anna, &other));
+    EXPECT_TRUE(seen_.last_renamed);
+    EXPECT_EQ(seen_.last_name, "anna_2");
+    EXPECT_EQ(seen_.last_requested, "anna");
+}
+
+TEST_F(BrokerLinkTest, OurOwnPauseIsNotTheBrokersSilence) {
+    BrokerThread broker(rendezvous_, lobby_);
+    auto anna = link("anna");
+    ASSERT_TRUE(run_until(*anna, State::joined));
+    now_ += 60s;  // as if the process had been stopped for a minute
+    anna->forgive();
+    anna->tick();
+    EXPECT_EQ(anna->state(), State::joined);
+}
+
+}  // namespace
+}  // namespace zchat::client

@@ -8,6 +8,7 @@
 #include "bench/lobby_workload.hpp"
 #include "bench/peer_workload.hpp"
 #include "patterns/log.hpp"
+#include "patterns/version.hpp"
 
 namespace {
 
@@ -18,11 +19,13 @@ using zchat::bench::Workload;
 // BENCH.md's figures for whatever the command line leaves out.
 void apply_workload_defaults(LoadConfig& c) {
     const bool w1 = c.workload == Workload::w1;
-    if (c.clients == 0) c.clients = c.workload == Workload::w3 ? 10 : 50;
+    const bool w5 = c.workload == Workload::w5;
+    if (c.clients == 0) c.clients = c.workload == Workload::w3 ? 10 : (w5 ? 2000 : 50);
     if (c.messages == 0) c.messages = 200;
     if (c.rate <= 0) c.rate = c.workload == Workload::w3 ? 200 : 1000;
-    if (w1) c.duration_s = 0;
-    if (c.duration_s <= 0 && !w1) c.duration_s = 10;
+    if (w1 || w5) c.duration_s = 0;
+    if (c.duration_s <= 0 && !w1 && !w5) c.duration_s = 10;
+    if (c.rest_s <= 0) c.rest_s = 45;
     if (c.patience_s <= 0) c.patience_s = w1 ? 30 : 5;
     if (c.pingpongs == 0) c.pingpongs = 10000;
     if (c.oneway == 0) c.oneway = 100000;
@@ -31,21 +34,27 @@ void apply_workload_defaults(LoadConfig& c) {
 
 // Returns an exit code to stop with, or -1 to run.
 int parse(int argc, char** argv, LoadConfig& c) {
-    CLI::App app{"chat-load: zchat benchmark load generator (workloads of BENCH.md)"};
-    const std::map<std::string, Workload> workloads{
-        {"W1", Workload::w1}, {"W2", Workload::w2}, {"W3", Workload::w3}, {"W4", Workload::w4}};
-    const std::map<std::string, Target> targets{{"broker", Target::broker},
-                                                {"baseline", Target::baseline}};
+    CLI::App app{"chat-load: zchat benchmark load generator (workloads of BENCH.md)", "chat-load"};
+    app.set_version_flag("--version", zchat::version_line("chat-load"),
+                         "print the version and the protocol version, and exit");
+    const std::map<std::string, Workload> workloads{{"W1", Workload::w1},
+                                                    {"W2", Workload::w2},
+                                                    {"W3", Workload::w3},
+                                                    {"W4", Workload::w4},
+                                                    {"W5", Workload::w5}};
+    const std::map<std::string, Target> targets{
+        {"broker", Target::broker}, {"baseline", Target::baseline}, {"redis", Target::redis}};
     c.rendezvous = "tcp://127.0.0.1:5555";
     c.lobby = "tcp://127.0.0.1:5556";
     app.add_option("--workload", c.workload,
-                   "W1 burst, W2 steady latency, W3 scale, W4 private session")
+                   "W1 burst, W2 steady latency, W3 scale, W4 private session, W5 idle scale")
         ->required()
         ->transform(CLI::CheckedTransformer(workloads, CLI::ignore_case));
     app.add_option("--target", c.target,
-                   "broker (chat-broker) or baseline (baseline-forwarder, bare PAIR)")
+                   "broker (chat-broker), baseline (baseline-forwarder, bare PAIR) or redis")
         ->transform(CLI::CheckedTransformer(targets, CLI::ignore_case));
-    app.add_option("--clients", c.clients, "simulated clients (default: W1/W2 50, W3 10)")
+    app.add_option("--clients", c.clients,
+                   "simulated clients (default: W1/W2 50, W3 10, W5 2000 per process)")
         ->check(CLI::Range(2ul, 20000ul));
     app.add_option("--messages", c.messages, "W1: lobby messages per client (default 200)")
         ->check(CLI::Range(1ul, 1000000ul));
@@ -54,6 +63,8 @@ int parse(int argc, char** argv, LoadConfig& c) {
         ->check(CLI::Range(1.0, 1e6));
     app.add_option("--duration", c.duration_s, "W2/W3: seconds of paced sending (default 10)")
         ->check(CLI::Range(0.1, 3600.0));
+    app.add_option("--rest", c.rest_s, "W5: seconds the joined clients stay, heartbeating (45)")
+        ->check(CLI::Range(1.0, 3600.0));
     app.add_option("--patience", c.patience_s,
                    "give up after this many seconds without a delivery (W1 30, else 5)")
         ->check(CLI::Range(0.1, 600.0));
@@ -61,15 +72,22 @@ int parse(int argc, char** argv, LoadConfig& c) {
                    "seconds for every client to register and subscribe")
         ->capture_default_str()
         ->check(CLI::Range(1.0, 600.0));
-    app.add_option("--threads", c.threads, "load threads sharing the clients")
-        ->capture_default_str()
+    app.add_option("--threads", c.threads,
+                   "load threads sharing the clients (default: 1 up to 100 clients, else 2)")
         ->check(CLI::Range(1ul, 64ul));
+    app.add_option("--io-threads", c.io_threads, "libzmq I/O threads of the generator")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 16));
     app.add_option("--rendezvous", c.rendezvous, "ROUTER endpoint of the broker or forwarder")
         ->capture_default_str();
     app.add_option("--lobby", c.lobby,
                    "PUB endpoint of the baseline forwarder (the broker announces its own)")
         ->capture_default_str();
+    app.add_option("--redis-port", c.redis_port, "redis target: the server's port on 127.0.0.1");
     app.add_option("--broker-pid", c.server_pid, "server process whose RSS and CPU time to report");
+    app.add_flag("--pace-like-client", c.paced_like_client,
+                 "broker target: send no faster than chat-cli does (under the announced bucket)");
+    app.add_option("--variant", c.variant, "a label for the JSON line (e.g. defaults)");
     app.add_option("--pingpongs", c.pingpongs, "W4: round trips (default 10000)")
         ->check(CLI::Range(1ul, 10000000ul));
     app.add_option("--oneway", c.oneway, "W4: one-way messages (default 100000)")

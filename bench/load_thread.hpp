@@ -1,6 +1,8 @@
-// load_thread: one thread driving its share of the lobby clients through a
-// run's phases (joining, running, stopping). It owns those clients' sockets and
-// polls all of them in one zmq::poll, so a few threads carry a thousand clients.
+// load_thread: one thread driving its share of the simulated clients through
+// a run's phases (joining, running, stopping). It owns those clients' sockets
+// and watches all of them in one epoll, servicing only the ones that are
+// ready, so a thread carries a thousand clients without an O(N) poll per
+// wake-up, and paced sends leave at their time to the microsecond.
 #pragma once
 
 #include <atomic>
@@ -11,12 +13,12 @@
 #include <zmq.hpp>
 
 #include "bench/load_config.hpp"
-#include "bench/lobby_client.hpp"
+#include "bench/tally.hpp"
 
 namespace zchat::bench {
 
 // Shared by the coordinator and the load threads. Counters are running sums the
-// threads add to once per poll round, so the coordinator can watch progress.
+// threads add to once per round, so the coordinator can watch progress.
 struct RunControl {
     enum Phase : int { joining, running, stopping };
     std::atomic<int> phase{joining};

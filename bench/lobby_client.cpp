@@ -1,8 +1,9 @@
-// lobby_client: protocol moves of one simulated lobby client.
+// lobby_client: protocol moves of one simulated ZeroMQ lobby client.
 #include "bench/lobby_client.hpp"
 
-#include <chrono>
-
+#include "bench/lobby_skim.hpp"
+#include "bench/stamped_text.hpp"
+#include "client/outbox.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
@@ -11,20 +12,10 @@
 namespace zchat::bench {
 namespace {
 
-// Matches the broker's lobby SNDHWM so the SUB side never drops first.
-constexpr int lobby_rcvhwm = limits::lobby_hwm;
-// Frames taken from one socket per call, so one busy socket cannot starve the rest.
+// Frames taken from one socket per service, so one busy socket cannot starve the rest.
 constexpr int drain_batch = 256;
 // Baseline: how often an unanswered probe is repeated while the SUB connects.
-// Short, because the first probe usually goes out before the SUB is connected and
-// the wait until the next one is counted in the baseline's join time.
 constexpr auto probe_interval = std::chrono::milliseconds{20};
-
-bool send_dontwait(zmq::socket_t& s, std::string_view frame, bool more = false) {
-    const auto flags =
-        more ? zmq::send_flags::sndmore | zmq::send_flags::dontwait : zmq::send_flags::dontwait;
-    return s.send(zmq::buffer(frame.data(), frame.size()), flags).has_value();
-}
 
 }  // namespace
 
@@ -34,10 +25,10 @@ LobbyClient::LobbyClient(zmq::context_t& ctx, const LoadConfig& config, std::siz
       sub_(make_network_socket(ctx, zmq::socket_type::sub)),
       name_("load-" + std::to_string(index)),
       registration_(name_) {
-    sub_.set(zmq::sockopt::rcvhwm, lobby_rcvhwm);
+    sub_.set(zmq::sockopt::rcvhwm, limits::lobby_hwm);
     if (config_.target == Target::baseline) {
         id_ = index + 1;
-        // The trailing '/' keeps "welcome/1/" from prefix-matching "welcome/10/".
+        // The trailing '/' keeps "w/1/" from prefix-matching "w/10/".
         own_topic_ = "w/" + std::to_string(id_) + "/";
         last_seq_.assign(config_.clients + 1, 0);
     } else {
@@ -45,10 +36,14 @@ LobbyClient::LobbyClient(zmq::context_t& ctx, const LoadConfig& config, std::siz
     }
 }
 
+std::vector<LoadClient::Watch> LobbyClient::watches() {
+    return {{dealer_.get(zmq::sockopt::fd), true}, {sub_.get(zmq::sockopt::fd), true}};
+}
+
 void LobbyClient::start(Clock::time_point now) {
     dealer_.connect(config_.rendezvous);
     if (config_.target == Target::broker) {
-        (void)send_dontwait(dealer_, protocol::encode(registration_.hello()));
+        (void)send(protocol::encode(registration_.hello()));
         return;
     }
     subscribe_and_connect(config_.lobby);
@@ -62,54 +57,82 @@ void LobbyClient::subscribe_and_connect(const std::string& endpoint) {
     sub_.connect(endpoint);
 }
 
+bool LobbyClient::send(std::string_view frame, bool more) {
+    const auto flags =
+        more ? zmq::send_flags::sndmore | zmq::send_flags::dontwait : zmq::send_flags::dontwait;
+    return dealer_.send(zmq::buffer(frame.data(), frame.size()), flags).has_value();
+}
+
 bool LobbyClient::tick(Clock::time_point now) {
     if (config_.target == Target::broker)
         return !joined_ && registration_.stage() == Registration::Stage::subscribing &&
                registration_.tick(sub_, now);
     if (joined_ || now - last_probe_ < probe_interval) return false;
-    if (!send_dontwait(dealer_, own_topic_, true)) return false;
-    (void)send_dontwait(dealer_, "probe");
+    if (!send(own_topic_, true)) return false;
+    (void)send("probe");
     last_probe_ = now;
     return false;  // probes do not crowd each other out
 }
 
-std::string LobbyClient::next_body() {
-    const auto now = Clock::now();
-    if (config_.target == Target::broker)
-        return protocol::encode(protocol::Say{next_seq_ + 1, stamped_text(now)});
-    return protocol::encode(
-        protocol::LobbyText{0, next_seq_ + 1, wall_clock_us(), id_, name_, stamped_text(now)});
-}
-
-bool LobbyClient::say(Tally& tally) {
-    const std::string body = next_body();
+bool LobbyClient::say(Clock::time_point due, Tally& tally) {
+    if (blocked_) return false;
+    if (pacing_ && !pacing_->take(Clock::now())) return false;
+    const std::string text = stamped_text(due);
     if (config_.target == Target::broker) {
-        if (!send_dontwait(dealer_, body)) return false;
+        if (!send(protocol::encode(protocol::Say{next_seq_ + 1, text}))) {
+            blocked_ = true;
+            return false;
+        }
     } else {
-        if (!send_dontwait(dealer_, protocol::lobby_topic, true)) return false;
+        if (!send(protocol::lobby_topic, true)) {
+            blocked_ = true;
+            return false;
+        }
         // The rest of a message the DEALER took is never refused by the HWM.
-        if (!send_dontwait(dealer_, body)) ++tally.errors;
+        const auto body = protocol::encode(
+            protocol::LobbyText{0, next_seq_ + 1, wall_clock_us(), id_, name_, text});
+        if (!send(body)) ++tally.errors;
     }
     ++next_seq_;
     ++tally.sent;
     return true;
 }
 
+// A heartbeat costs the server what the broker's clients cost it: a PING to
+// the broker; for the forwarder, a message on a topic no one subscribes to,
+// which it forwards and its PUB drops after matching.
 void LobbyClient::ping() {
     static const std::string body = protocol::encode(protocol::Ping{});
-    if (config_.target == Target::broker) (void)send_dontwait(dealer_, body);
+    if (!joined_) return;
+    if (config_.target == Target::broker) {
+        (void)send(body);
+    } else if (send("hb/", true)) {
+        (void)send("x");
+    }
 }
 
-void LobbyClient::on_dealer(Tally& tally) {
+// ZMQ_FD is edge-triggered: drain both sockets, then ask ZMQ_EVENTS again, as
+// a receive can itself consume the edge that announced more.
+bool LobbyClient::service(Tally& tally) {
+    const bool more_replies = drain_dealer(tally);
+    const bool more_lobby = drain_lobby(tally);
+    const int dealer_events = dealer_.get(zmq::sockopt::events);
+    if (blocked_ && (dealer_events & ZMQ_POLLOUT)) blocked_ = false;
+    const int sub_events = sub_.get(zmq::sockopt::events);
+    return more_replies || more_lobby || (dealer_events & ZMQ_POLLIN) || (sub_events & ZMQ_POLLIN);
+}
+
+bool LobbyClient::drain_dealer(Tally& tally) {
     for (int i = 0; i < drain_batch; ++i) {
         zmq::message_t frame;
-        if (!dealer_.recv(frame, zmq::recv_flags::dontwait)) return;
+        if (!dealer_.recv(frame, zmq::recv_flags::dontwait)) return false;
         if (frame.more()) {  // the server never sends multipart replies
             ++tally.errors;
             continue;
         }
         on_reply(frame.to_string_view(), tally);
     }
+    return true;
 }
 
 void LobbyClient::on_reply(std::string_view body, Tally& tally) {
@@ -121,12 +144,17 @@ void LobbyClient::on_reply(std::string_view body, Tally& tally) {
     }
     const auto step = registration_.on_reply(*msg);
     if (step == Registration::Step::welcomed) {
-        id_ = registration_.welcome().id;
-        registration_.subscribe(sub_, config_.rendezvous, Clock::now());
+        const auto& w = registration_.welcome();
+        id_ = w.id;
+        if (config_.paced_like_client)
+            pacing_.emplace(client::Outbox::pacing(w.rate, w.burst, Clock::now()));
+        // The load thread spaces the first asks out, as it spaces the next ones.
+        registration_.subscribe(sub_, config_.rendezvous, Clock::now(), false);
     } else if (step == Registration::Step::joined) {
         // Lobby frames up to last_seq came before the subscription or as HISTORY.
         const auto last = registration_.joined().last_seq;
         if (last > last_seq_[0]) last_seq_[0] = last;
+        registration_.release_ticket(sub_);
         joined_ = true;
     } else if (const auto* e = std::get_if<protocol::Error>(msg)) {
         if (e->code == static_cast<std::uint32_t>(protocol::ErrorCode::rate_limited)) {
@@ -138,10 +166,11 @@ void LobbyClient::on_reply(std::string_view body, Tally& tally) {
     }
 }
 
-void LobbyClient::on_lobby(Tally& tally) {
+bool LobbyClient::drain_lobby(Tally& tally) {
+    const auto now = Clock::now();  // once per batch: a burst reads many at once
     for (int i = 0; i < drain_batch; ++i) {
         zmq::message_t topic;
-        if (!sub_.recv(topic, zmq::recv_flags::dontwait)) return;
+        if (!sub_.recv(topic, zmq::recv_flags::dontwait)) return false;
         zmq::message_t body;
         if (!topic.more() || !sub_.recv(body, zmq::recv_flags::dontwait) || body.more()) {
             ++tally.errors;
@@ -149,54 +178,51 @@ void LobbyClient::on_lobby(Tally& tally) {
             continue;
         }
         if (topic.to_string_view() == protocol::lobby_topic)
-            on_lobby_body(body.to_string_view(), tally);
+            on_lobby_body(body.to_string_view(), now, tally);
         else if (topic.to_string_view() == own_topic_)
             joined_ = true;
     }
+    return true;
 }
 
-void LobbyClient::on_lobby_body(std::string_view body, Tally& tally) {
+void LobbyClient::on_lobby_body(std::string_view body, Clock::time_point now, Tally& tally) {
+    if (LobbySkim t; skim_lobby_text(body, t)) return on_text(t.from_id, t.seq, t.text, now, tally);
     auto decoded = protocol::decode(body);
     auto* msg = std::get_if<protocol::Message>(&decoded);
     if (!msg) {
         ++tally.errors;
         return;
     }
-    if (const auto* t = std::get_if<protocol::LobbyText>(msg))
-        on_text(*t, tally);
-    else if (const auto* n = std::get_if<protocol::Notice>(msg))
+    if (const auto* n = std::get_if<protocol::Notice>(msg)) {
         track_seq(0, n->seq, tally);
-    else if (const auto* b = std::get_if<protocol::Beat>(msg))
-        on_beat(*b, tally);
+    } else if (const auto* b = std::get_if<protocol::Beat>(msg)) {
+        // A beat is sequenced after everything it counts: anything short of its
+        // last_seq that we have not seen was dropped at the tail.
+        auto& last = last_seq_[0];
+        if (last != 0 && b->last_seq > last) {
+            ++tally.gaps;
+            tally.missing += b->last_seq - last;
+        }
+        if (b->last_seq > last) last = b->last_seq;
+    }
 }
 
-void LobbyClient::on_text(const protocol::LobbyText& t, Tally& tally) {
+void LobbyClient::on_text(std::uint64_t from_id, std::uint64_t seq, std::string_view text,
+                          Clock::time_point now, Tally& tally) {
     const bool per_sender = config_.target == Target::baseline;
-    if (per_sender && (t.from_id == 0 || t.from_id >= last_seq_.size())) {
+    if (per_sender && (from_id == 0 || from_id >= last_seq_.size())) {
         ++tally.errors;
         return;
     }
-    track_seq(per_sender ? t.from_id : 0, t.seq, tally);
-    if (t.from_id == id_) return;  // the lobby echoes our own lines; they owe no delivery
-    const auto now = Clock::now();
+    track_seq(per_sender ? from_id : 0, seq, tally);
+    if (from_id == id_) return;  // the lobby echoes our own lines; they owe no delivery
     ++tally.received;
     tally.last_delivery = now;
-    if (const auto sent = stamp_of(t.text))
+    if (const auto due = stamp_of(text))
         tally.latencies_ns.push_back(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now - *sent).count());
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - *due).count());
     else
         ++tally.errors;
-}
-
-void LobbyClient::on_beat(const protocol::Beat& b, Tally& tally) {
-    // A beat is sequenced after everything it counts: anything short of its
-    // last_seq that we have not seen was dropped at the tail.
-    auto& last = last_seq_[0];
-    if (last != 0 && b.last_seq > last) {
-        ++tally.gaps;
-        tally.missing += b.last_seq - last;
-    }
-    if (b.last_seq > last) last = b.last_seq;
 }
 
 void LobbyClient::track_seq(std::uint64_t stream, std::uint64_t seq, Tally& tally) {

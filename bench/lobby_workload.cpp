@@ -2,6 +2,7 @@
 #include "bench/lobby_workload.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 #include <vector>
 #include <zmq.hpp>
@@ -51,16 +52,18 @@ void wait_for_deliveries(RunControl& control, const LoadConfig& config, std::siz
 }
 
 void merge(Report& r, std::vector<Tally>& tallies, Clock::time_point t0) {
-    std::vector<std::int64_t> latencies;
+    std::vector<std::int64_t> latencies, lags;
     Clock::time_point last_delivery = t0;
     for (auto& t : tallies) {
         r.sent += t.sent;
         r.refused += t.refused;
+        r.unsent += t.unsent;
         r.received += t.received;
         r.gaps += t.gaps;
         r.missing += t.missing;
         r.errors += t.errors;
         latencies.insert(latencies.end(), t.latencies_ns.begin(), t.latencies_ns.end());
+        lags.insert(lags.end(), t.send_lag_ns.begin(), t.send_lag_ns.end());
         t.latencies_ns = {};
         last_delivery = std::max(last_delivery, t.last_delivery);
     }
@@ -68,6 +71,16 @@ void merge(Report& r, std::vector<Tally>& tallies, Clock::time_point t0) {
     r.wall_s = duration<double>(last_delivery - t0).count();
     if (r.wall_s > 0) r.deliveries_per_s = static_cast<double>(r.received) / r.wall_s;
     r.latency = summarize(latencies);
+    r.send_lag = summarize(lags);
+}
+
+// W5: everyone joined; hold them (heartbeats only) for the rest, which the
+// caller measures the server in.
+void hold(RunControl& control, const LoadConfig& config) {
+    std::fprintf(stderr, "chat-load: all %zu clients joined; resting %.0f s\n", config.clients,
+                 config.rest_s);
+    const auto until = Clock::now() + duration<double>(config.rest_s);
+    while (!control.failed && Clock::now() < until) std::this_thread::sleep_for(sample_period);
 }
 
 }  // namespace
@@ -77,10 +90,15 @@ Report run_lobby_workload(const LoadConfig& config) {
     r.workload = config.workload;
     r.target = config.target;
     r.clients = config.clients;
-    r.threads = std::clamp<std::size_t>(config.threads, 1, config.clients);
+    // One load thread is fastest up to a hundred clients; beyond, two keep one
+    // thread's wake-ups from serializing thousands of sockets.
+    const std::size_t threads = config.threads ? config.threads : (config.clients <= 100 ? 1 : 2);
+    r.threads = std::clamp<std::size_t>(threads, 1, config.clients);
+    r.io_threads = config.io_threads;
+    r.variant = config.variant;
     const auto usage_before = read_process_usage(config.server_pid);
 
-    zmq::context_t ctx(2);                     // two io threads carry a thousand connections
+    zmq::context_t ctx(config.io_threads);
     ctx.set(zmq::ctxopt::max_sockets, 65536);  // two sockets per client, beyond the default 1023
     RunControl control;
     std::vector<Tally> tallies(r.threads);
@@ -96,7 +114,10 @@ Report run_lobby_workload(const LoadConfig& config) {
     control.t0 = Clock::now();
     if (all_joined) {
         control.phase.store(RunControl::running, std::memory_order_release);
-        wait_for_deliveries(control, config, r.threads);
+        if (config.workload == Workload::w5)
+            hold(control, config);
+        else
+            wait_for_deliveries(control, config, r.threads);
     } else if (!control.failed) {
         r.error = "join timed out: " + std::to_string(control.joined.load()) + " of " +
                   std::to_string(config.clients) + " clients live";

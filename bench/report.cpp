@@ -63,17 +63,31 @@ const char* workload_name(Workload w) {
             return "W3";
         case Workload::w4:
             return "W4";
+        case Workload::w5:
+            return "W5";
     }
     return "?";
 }
 
-const char* target_name(Target t) { return t == Target::broker ? "broker" : "baseline"; }
+const char* target_name(Target t) {
+    switch (t) {
+        case Target::broker:
+            return "broker";
+        case Target::baseline:
+            return "baseline";
+        case Target::redis:
+            return "redis";
+    }
+    return "?";
+}
 
 void print_json(std::ostream& out, const Report& r) {
     JsonLine j;
     j.text("workload", workload_name(r.workload)).text("target", target_name(r.target));
-    j.count("clients", r.clients).count("threads", r.threads);
-    j.count("sent", r.sent).count("refused", r.refused).count("expected", r.expected);
+    j.text("variant", r.variant);
+    j.count("clients", r.clients).count("threads", r.threads).count("io_threads", r.io_threads);
+    j.count("sent", r.sent).count("refused", r.refused).count("unsent", r.unsent);
+    j.count("expected", r.expected);
     j.count("received", r.received)
         .real("deliveries_per_s", r.deliveries_per_s)
         .real("wall_s", r.wall_s);
@@ -81,6 +95,7 @@ void print_json(std::ostream& out, const Report& r) {
         .real("p50_ms", r.latency.p50_ms)
         .real("p99_ms", r.latency.p99_ms);
     j.real("p999_ms", r.latency.p999_ms).real("max_ms", r.latency.max_ms);
+    j.real("send_lag_p99_ms", r.send_lag.p99_ms).real("send_lag_max_ms", r.send_lag.max_ms);
     j.count("lost", r.lost())
         .count("gaps", r.gaps)
         .count("missing", r.missing)
@@ -99,7 +114,8 @@ void print_table(std::ostream& out, const Report& r) {
         << r.clients << " clients on " << r.threads << " threads\n"
         << "  join                 " << number(r.join_s) << " s" << (w4 ? " (register + fork)" : "")
         << "\n"
-        << "  sent / refused       " << r.sent << " / " << r.refused << "\n"
+        << "  sent / refused       " << r.sent << " / " << r.refused << "  (unsent " << r.unsent
+        << ")\n"
         << "  received / expected  " << r.received << " / " << r.expected << "  (lost " << r.lost()
         << ", gaps " << r.gaps << ", errors " << r.errors << ")\n"
         << "  " << (w4 ? "one-way msgs/s       " : "deliveries/s         ")
@@ -108,6 +124,9 @@ void print_table(std::ostream& out, const Report& r) {
         << number(r.latency.p50_ms) << "  p99 " << number(r.latency.p99_ms) << "  p99.9 "
         << number(r.latency.p999_ms) << "  max " << number(r.latency.max_ms) << "  ("
         << r.latency.count << " samples)\n";
+    if (r.send_lag.count)
+        out << "  send lag ms          p99 " << number(r.send_lag.p99_ms) << "  max "
+            << number(r.send_lag.max_ms) << "\n";
     if (r.server_after_join || r.server_at_end)
         out << "  server RSS kB        " << rss_or_null(r.server_after_join) << " after join, "
             << rss_or_null(r.server_at_end) << " at end\n";

@@ -18,8 +18,11 @@ struct Report {
     Target target = Target::broker;
     std::size_t clients = 0;
     std::size_t threads = 0;
+    int io_threads = 1;
+    std::string variant;          // "" for the bench's own settings, "defaults" for a user's
     std::uint64_t sent = 0;       // messages the clients handed to their sockets
     std::uint64_t refused = 0;    // of which refused by the broker (ERROR rate_limited)
+    std::uint64_t unsent = 0;     // paced messages the generator never got to send
     std::uint64_t expected = 0;   // deliveries owed for the accepted messages
     std::uint64_t received = 0;   // deliveries that arrived
     std::uint64_t gaps = 0;       // sequence jumps seen by subscribers
@@ -28,7 +31,8 @@ struct Report {
     double wall_s = 0;            // first send until the last delivery
     double deliveries_per_s = 0;  // received / wall_s (W4: one-way notes / their wall time)
     double join_s = 0;            // start until every client was live (W4: fork set up)
-    LatencySummary latency;       // end-to-end (W4: round trip)
+    LatencySummary latency;       // end-to-end from the scheduled send time (W4: round trip)
+    LatencySummary send_lag;      // how late paced messages left: the generator's own health
     std::optional<ProcessUsage> server_after_join;  // RSS right after the join
     std::optional<ProcessUsage> server_at_end;      // RSS once the workload is over
     std::optional<double> server_cpu_s;             // CPU the server spent during this run
@@ -37,7 +41,7 @@ struct Report {
     std::uint64_t lost() const { return expected > received ? expected - received : 0; }
     bool complete() const {
         return error.empty() && lost() == 0 && gaps == 0 && refused == 0 && errors == 0 &&
-               received == expected;
+               unsent == 0 && received == expected;
     }
 };
 

@@ -241,6 +241,7 @@ void Broker::on_say(Request& r) {
     publish(t);
     if (options_.history > 0) history_.add({t.seq, t.ts_us, t.from, t.text});
     ++stats_.published;
+    stats_.deliveries += online();
 }
 
 void Broker::on_users(Request& r) {
@@ -360,6 +361,7 @@ void Broker::on_tick() {
 void Broker::refuse(const RoutingId& to, std::uint64_t cseq, ErrorCode code,
                     const std::string& reason) {
     ++stats_.refused;
+    ++stats_.refused_by_code[static_cast<std::size_t>(code)];
     log::debug("refused input (", static_cast<int>(code), "): ", reason);
     reply(to, protocol::Error{cseq, static_cast<std::uint32_t>(code), reason});
 }

@@ -10,6 +10,7 @@
 // be lost to the PUB/SUB slow-joiner race.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -51,6 +52,15 @@ struct BindError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Refusals are counted in an array indexed by ErrorCode, which holds only if
+// the codes run from 1 without a gap.
+constexpr bool error_codes_dense() {
+    for (std::size_t i = 0; i < std::size(protocol::error_code_names); ++i)
+        if (static_cast<std::size_t>(protocol::error_code_names[i].first) != i + 1) return false;
+    return true;
+}
+static_assert(error_codes_dense(), "Stats::refused_by_code needs ErrorCode values 1..N");
+
 // Counters an operator (and the tests) can read.
 struct Stats {
     std::uint64_t registered = 0;
@@ -58,6 +68,11 @@ struct Stats {
     std::uint64_t refused = 0;       // every input answered with ERROR
     std::uint64_t rate_limited = 0;  // of which over a bucket
     std::uint64_t unroutable = 0;    // replies to clients that had vanished
+    // Lobby texts times the clients online as each was published: what the
+    // fan-out was asked to deliver (a subscriber over --lobby-hwm misses some).
+    std::uint64_t deliveries = 0;
+    // `refused` by ErrorCode value; [0] is no code and stays 0.
+    std::array<std::uint64_t, std::size(protocol::error_code_names) + 1> refused_by_code{};
 };
 
 // One request being handled: who sent it, from where, and what.
@@ -81,6 +96,7 @@ class Broker {
     std::size_t online() const { return clients_.online_names().size(); }
     std::size_t registered() const { return clients_.registered(); }
     std::size_t flood_state() const { return flood_.tracked(); }
+    std::size_t history_size() const { return history_.entries().size(); }
 
     // Tells the lobby the broker is going down; the sockets linger briefly.
     void shutdown(const std::string& reason);

@@ -2,19 +2,26 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include "broker/broker.hpp"
+#include "broker/broker_monitor.hpp"
+#include "broker/metrics_server.hpp"
 #include "patterns/descriptor_limit.hpp"
 #include "patterns/log.hpp"
 #include "patterns/termination_signal.hpp"
+#include "patterns/version.hpp"
 
 namespace {
 
-zchat::broker::Options parse(int argc, char** argv, int& exit_code) {
+zchat::broker::Options parse(int argc, char** argv, std::string& metrics, int& exit_code) {
     zchat::broker::Options o;
     std::string level = "info";
     double timeout_s = std::chrono::duration<double>(o.client_timeout).count();
-    CLI::App app{"chat-broker: the zchat rendezvous (ROUTER) and lobby fan-out (PUB)"};
+    CLI::App app{"chat-broker: the zchat rendezvous (ROUTER) and lobby fan-out (PUB)",
+                 "chat-broker"};
+    app.set_version_flag("--version", zchat::version_line("chat-broker"),
+                         "print the version and the protocol version, and exit");
     app.add_option("--rendezvous", o.rendezvous, "ROUTER endpoint clients connect to")
         ->capture_default_str();
     app.add_option("--lobby", o.lobby, "lobby PUB endpoint; clients learn it at registration")
@@ -65,6 +72,14 @@ zchat::broker::Options parse(int argc, char** argv, int& exit_code) {
            "lobby messages queued per subscriber before it misses some (clients report the gap)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000000));
+    app.add_option("--metrics", metrics,
+                   "serve Prometheus metrics over HTTP at /metrics on this endpoint, e.g. "
+                   "tcp://127.0.0.1:9464 (port 0: any free port); off when not given")
+        ->check([](const std::string& endpoint) {
+            return zchat::broker::parse_metrics_endpoint(endpoint)
+                       ? std::string()
+                       : std::string("expected tcp://HOST:PORT");
+        });
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -81,7 +96,8 @@ zchat::broker::Options parse(int argc, char** argv, int& exit_code) {
 
 int main(int argc, char** argv) {
     int exit_code = -1;
-    auto options = parse(argc, argv, exit_code);
+    std::string metrics_at;
+    auto options = parse(argc, argv, metrics_at, exit_code);
     if (exit_code >= 0) return exit_code;
     zchat::log::set_program("chat-broker");
     try {
@@ -91,13 +107,20 @@ int main(int argc, char** argv) {
         zchat::TerminationSignal signals;
         zchat::EventLoop loop;
         zchat::broker::Broker broker(ctx, loop, options);
+        std::optional<zchat::broker::MetricsServer> metrics;
+        if (!metrics_at.empty())
+            metrics.emplace(*zchat::broker::parse_metrics_endpoint(metrics_at));
+        zchat::broker::BrokerMonitor monitor(broker, loop, metrics ? &*metrics : nullptr,
+                                             options.heartbeat);
         loop.watch(signals.fd(), [&] {
             const int sig = signals.take();
             broker.shutdown(sig == SIGINT ? "broker stopped (SIGINT)" : "broker stopped (SIGTERM)");
+            monitor.publish();
             loop.stop();
         });
         std::cout << "chat-broker: rendezvous on " << broker.rendezvous_endpoint() << ", lobby on "
                   << broker.lobby_endpoint() << std::endl;
+        if (metrics) std::cout << "chat-broker: metrics on " << metrics->url() << std::endl;
         zchat::log::info("file descriptors: ", descriptors);
         loop.run();
         return 0;

@@ -153,6 +153,7 @@ void BrokerLink::subscribe() {
 void BrokerLink::go_live() {
     const auto& j = registration_->joined();
     const bool first = from_ == S::subscribing;
+    registration_->release_ticket(*sub_);
     backoff_ = first_backoff;
     broker_.heard(now_());
     sequence_.start(j.epoch, j.last_seq);

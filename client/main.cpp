@@ -13,6 +13,7 @@
 #include "patterns/descriptor_limit.hpp"
 #include "patterns/log.hpp"
 #include "patterns/termination_signal.hpp"
+#include "patterns/version.hpp"
 
 namespace {
 
@@ -29,7 +30,9 @@ Parsed parse(int argc, char** argv) {
     bool no_colour = false;
     double broker_timeout_s = 3.0;
     double peer_timeout_s = 5.0;
-    CLI::App app{"chat-cli: the zchat terminal client (lobby and private sessions)"};
+    CLI::App app{"chat-cli: the zchat terminal client (lobby and private sessions)", "chat-cli"};
+    app.set_version_flag("--version", zchat::version_line("chat-cli"),
+                         "print the version and the protocol version, and exit");
     app.add_option("--broker", o.broker, "the broker's rendezvous endpoint")->capture_default_str();
     app.add_option("--name", o.name, "your chat name (asked for when missing)");
     app.add_option("--peer-host", o.peer_host,

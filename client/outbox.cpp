@@ -12,10 +12,10 @@ constexpr std::size_t refusals_remembered = 1024;  // sent lines kept to name a 
 
 }  // namespace
 
-void Outbox::pace(std::uint32_t rate, std::uint32_t burst, Clock::time_point now) {
+TokenBucket Outbox::pacing(std::uint32_t rate, std::uint32_t burst, Clock::time_point now) {
     const std::uint32_t hello = std::min(limits::hello_cost, burst);
-    bucket_ = TokenBucket(std::max<std::uint32_t>(1, rate - rate / 20),
-                          std::max<std::uint32_t>(1, burst / 2), now, hello);
+    return TokenBucket(std::max<std::uint32_t>(1, rate - rate / 20),
+                       std::max<std::uint32_t>(1, burst / 2), now, hello);
 }
 
 void Outbox::flush(const Send& send, Clock::time_point now) {

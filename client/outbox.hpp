@@ -24,7 +24,11 @@ class Outbox {
 
     // The broker's announced bucket: pace to 95% of its rate and half its
     // burst, less what the registration itself took from it.
-    void pace(std::uint32_t rate, std::uint32_t burst, Clock::time_point now);
+    void pace(std::uint32_t rate, std::uint32_t burst, Clock::time_point now) {
+        bucket_ = pacing(rate, burst, now);
+    }
+    // That bucket, for any sender that paces as chat-cli does.
+    static TokenBucket pacing(std::uint32_t rate, std::uint32_t burst, Clock::time_point now);
     void push(std::uint64_t cseq, std::string text) { queue_.push_back({cseq, std::move(text)}); }
     // Sends what the bucket allows now.
     void flush(const Send& send, Clock::time_point now);

@@ -99,7 +99,13 @@ std::optional<protocol::Message> PeerSession::receive(Clock::time_point now) {
 }
 
 void PeerSession::send(const protocol::Message& m) {
-    unsent_.push_back(to_frame(m));
+    auto frame = to_frame(m);
+    // Nothing queued ahead of it: straight out, unless the peer would block.
+    if (unsent_.empty() && socket_.send(frame, zmq::send_flags::dontwait)) {
+        heartbeat_.sent(now_);
+        return;
+    }
+    unsent_.push_back(std::move(frame));
     flush();
 }
 

@@ -39,6 +39,13 @@ class PeerSession {
     const std::string& endpoint() const { return endpoint_; }
     const std::string& token() const { return token_; }
     bool open() const { return open_; }
+    // Frames queued because the peer would not take them yet, and sending
+    // them now that it may (the liveness tick does it too).
+    std::size_t backlog() const { return unsent_.size(); }
+    void flush(Clock::time_point now) {
+        now_ = now;
+        flush();
+    }
 
     // Reads one message; nullopt when none is waiting. Undecodable frames, and
     // a hello or leave without this session's token, are dropped.

@@ -50,20 +50,29 @@ Registration::Step Registration::on_reply(const protocol::Message& m) {
 }
 
 void Registration::subscribe(zmq::socket_t& sub, const std::string& rendezvous_endpoint,
-                             Clock::time_point now) {
+                             Clock::time_point now, bool ask_now) {
     sub.connect(dialable_endpoint(welcome_->lobby_endpoint, rendezvous_endpoint));
     // Locally the SUB takes whatever the broker sends it: the broker decides
     // what that is, and a subscription of ours to "" is never applied there.
     sub.set(zmq::sockopt::subscribe, "");
     interval_ = first_interval;
-    ask(sub, now);
+    if (ask_now)
+        ask(sub, now);
+    else
+        next_ask_ = now;
 }
 
 bool Registration::tick(zmq::socket_t& sub, Clock::time_point now) {
     if (stage_ != Stage::subscribing || now < next_ask_) return false;
-    interval_ = std::min(interval_ * 2, max_interval);
+    if (subscribed_) interval_ = std::min(interval_ * 2, max_interval);
     ask(sub, now);
     return true;
+}
+
+void Registration::release_ticket(zmq::socket_t& sub) {
+    if (!subscribed_) return;
+    sub.set(zmq::sockopt::unsubscribe, welcome_->ticket);
+    subscribed_ = false;
 }
 
 // A SUB sends a subscription upstream only when it is new to it: cancel first.

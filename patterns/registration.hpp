@@ -34,13 +34,19 @@ class Registration {
     // Feeds one rendezvous reply. After `welcomed` the caller calls subscribe().
     Step on_reply(const protocol::Message& m);
     // Connects SUB to the announced lobby (a wildcard host replaced by the
-    // rendezvous host) and subscribes it as the broker expects.
+    // rendezvous host) and subscribes it as the broker expects. A caller that
+    // drives many clients passes ASK_NOW false and spaces the first asks out
+    // itself, through tick().
     void subscribe(zmq::socket_t& sub, const std::string& rendezvous_endpoint,
-                   Clock::time_point now);
+                   Clock::time_point now, bool ask_now = true);
     // While subscribing: asks again for the ticket when it is due; true if it
     // did. A caller driving many clients should let few ask in one breath:
     // tickets that reach the broker together are skipped together.
     bool tick(zmq::socket_t& sub, Clock::time_point now);
+    // Once joined: the ticket's subscription has done its work. Cancelling it
+    // frees what the broker's libzmq keeps for it (a node per byte of topic)
+    // and tells the broker nothing else.
+    void release_ticket(zmq::socket_t& sub);
 
     Stage stage() const { return stage_; }
     const protocol::Welcome& welcome() const { return *welcome_; }

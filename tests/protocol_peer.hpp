@@ -213,6 +213,7 @@ class ProtocolPeer {
             }
             if (auto* j = std::get_if<protocol::Joined>(&*m)) {
                 registration_->on_reply(*m);
+                registration_->release_ticket(*sub_);
                 joined_ = *j;
                 return ::testing::AssertionSuccess();
             }
@@ -231,6 +232,7 @@ class ProtocolPeer {
             if (auto* h = std::get_if<protocol::History>(&*m)) history_.push_back(std::move(*h));
             if (auto* j = std::get_if<protocol::Joined>(&*m)) {
                 registration_->on_reply(*m);
+                registration_->release_ticket(*sub_);
                 joined_ = *j;
             }
         }

@@ -1,0 +1,54 @@
+// lobby_skim: the load generator's allocation-free reading of a LOBBY_TEXT
+// gives exactly what the decoder gives, for every width msgpack may use, and
+// leaves anything else to the decoder.
+#include "bench/lobby_skim.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+namespace zchat::bench {
+namespace {
+
+TEST(LobbySkim, ReadsWhatTheEncoderWroteAtEveryWidth) {
+    const std::uint64_t widths[] = {0,
+                                    127,
+                                    128,
+                                    255,
+                                    256,
+                                    65535,
+                                    65536,
+                                    std::numeric_limits<std::uint32_t>::max(),
+                                    std::numeric_limits<std::uint64_t>::max()};
+    for (const auto w : widths) {
+        for (const std::size_t len : {0u, 31u, 32u, 255u, 256u, 4096u}) {
+            const protocol::LobbyText t{w, w / 2 + 1, w ^ 5, w / 3, "anna", std::string(len, 't')};
+            const std::string body = protocol::encode(t);  // the views point into it
+            LobbySkim s;
+            ASSERT_TRUE(skim_lobby_text(body, s)) << w << " " << len;
+            EXPECT_EQ(s.epoch, t.epoch);
+            EXPECT_EQ(s.seq, t.seq);
+            EXPECT_EQ(s.ts_us, t.ts_us);
+            EXPECT_EQ(s.from_id, t.from_id);
+            EXPECT_EQ(s.from, t.from);
+            EXPECT_EQ(s.text, t.text);
+        }
+    }
+}
+
+TEST(LobbySkim, AnythingElseIsLeftToTheDecoder) {
+    LobbySkim s;
+    EXPECT_FALSE(
+        skim_lobby_text(protocol::encode(protocol::Notice{1, 2, 3, "joined", "a", ""}), s));
+    EXPECT_FALSE(skim_lobby_text(protocol::encode(protocol::Beat{1, 2, "b"}), s));
+    const std::string text = protocol::encode(protocol::LobbyText{1, 2, 3, 4, "anna", "hi"});
+    for (std::size_t n = 0; n < text.size(); ++n)
+        EXPECT_FALSE(skim_lobby_text(text.substr(0, n), s)) << "truncated at " << n;
+    EXPECT_FALSE(skim_lobby_text(text + "x", s)) << "trailing bytes";
+    std::string other_version = text;
+    other_version[4] = 1;
+    EXPECT_FALSE(skim_lobby_text(other_version, s));
+}
+
+}  // namespace
+}  // namespace zchat::bench

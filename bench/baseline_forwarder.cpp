@@ -6,6 +6,7 @@
 #include <iostream>
 #include <zmq.hpp>
 
+#include "patterns/curve_keys.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/termination_signal.hpp"
 
@@ -32,17 +33,28 @@ bool forward_one(zmq::socket_t& router, zmq::socket_t& pub) {
     return true;
 }
 
-int run(const std::string& rendezvous, const std::string& lobby) {
+int run(const std::string& rendezvous, const std::string& lobby, bool curve) {
     zmq::context_t ctx;
     ctx.set(zmq::ctxopt::max_sockets, 65536);
     zchat::TerminationSignal signals;
     auto router = zchat::make_network_socket(ctx, zmq::socket_type::router);
     auto pub = zchat::make_network_socket(ctx, zmq::socket_type::pub);
     pub.set(zmq::sockopt::sndhwm, lobby_hwm);
+    const auto keys = zchat::generate_curve_keys();
+    if (curve) {
+        // CURVE servers with no ZAP handler: every client key is taken, unchecked.
+        for (auto* s : {&router, &pub}) {
+            s->set(zmq::sockopt::curve_server, true);
+            s->set(zmq::sockopt::curve_secretkey, keys.secret_z85);
+        }
+    }
     router.bind(rendezvous);
     pub.bind(lobby);
     std::cout << "baseline-forwarder: rendezvous on " << zchat::bound_endpoint(router)
               << ", lobby on " << zchat::bound_endpoint(pub) << std::endl;
+    if (curve)
+        std::cout << "baseline-forwarder: CURVE, --server-key '" << keys.public_z85 << "'"
+                  << std::endl;
     zmq::pollitem_t items[] = {{router.handle(), 0, ZMQ_POLLIN, 0},
                                {nullptr, signals.fd(), ZMQ_POLLIN, 0}};
     for (;;) {
@@ -71,9 +83,11 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--lobby", lobby, "PUB endpoint load clients subscribe to")
         ->capture_default_str();
+    bool curve = false;
+    app.add_flag("--curve", curve, "CURVE on both sockets (prints the key clients need)");
     CLI11_PARSE(app, argc, argv);
     try {
-        return run(rendezvous, lobby);
+        return run(rendezvous, lobby, curve);
     } catch (const std::exception& e) {
         std::cerr << "baseline-forwarder: " << e.what() << std::endl;
         return 1;

@@ -85,6 +85,15 @@ int parse(int argc, char** argv, LoadConfig& c) {
         ->capture_default_str();
     app.add_option("--redis-port", c.redis_port, "redis target: the server's port on 127.0.0.1");
     app.add_option("--broker-pid", c.server_pid, "server process whose RSS and CPU time to report");
+    const std::map<std::string, bool> wires{{"zmq", false}, {"raw", true}};
+    app.add_option("--wire", c.raw_wire,
+                   "lobby side: zmq (libzmq SUB) or raw (ZMTP 3.0 of its own, plaintext only)")
+        ->transform(CLI::CheckedTransformer(wires, CLI::ignore_case));
+    app.add_flag("--curve", c.curve,
+                 "CURVE on every link (W1-W3 need --server-key; W4 against the baseline makes its "
+                 "own keys)");
+    app.add_option("--server-key", c.server_key,
+                   "CURVE: the public key the broker or forwarder printed");
     app.add_flag("--pace-like-client", c.paced_like_client,
                  "broker target: send no faster than chat-cli does (under the announced bucket)");
     app.add_option("--variant", c.variant, "a label for the JSON line (e.g. defaults)");
@@ -100,6 +109,11 @@ int parse(int argc, char** argv, LoadConfig& c) {
         return app.exit(e);
     }
     apply_workload_defaults(c);
+    const bool lobby = c.workload != Workload::w4 && c.target != Target::redis;
+    if (c.curve && (c.raw_wire || (lobby && c.server_key.empty()))) {
+        std::cerr << "chat-load: --curve needs --server-key (and the zmq wire)\n";
+        return 2;
+    }
     return -1;
 }
 

@@ -15,7 +15,7 @@ class LoadClient {
     // A descriptor to watch. ZeroMQ's ZMQ_FD is edge-triggered and says only
     // "look at ZMQ_EVENTS"; a plain socket is watched level-triggered.
     struct Watch {
-        int fd;
+        int fd;  // -1: not there yet; asked again while the client joins
         bool edge;
     };
 
@@ -31,9 +31,10 @@ class LoadClient {
     virtual bool say(Clock::time_point due, Tally& tally) = 0;
     // A heartbeat; skipped when the socket would block, as it is not urgent.
     virtual void ping() = 0;
-    // Reads what is ready, and writes what was held back; true if more may be
-    // waiting (a batch ran out) or a blocked say() may now go through.
-    virtual bool service(Tally& tally) = 0;
+    // Reads what is ready on watched descriptor WHICH (an index into
+    // watches()), and writes what was held back there; true if more may be
+    // waiting (a batch ran out). Descriptor 0 is the one say() and ping() use.
+    virtual bool service(std::size_t which, Tally& tally) = 0;
     // True while a say() is held back by a full socket.
     virtual bool blocked() const = 0;
 };

@@ -29,6 +29,9 @@ struct LoadConfig {
     std::size_t pingpongs = 0;       // W4 round trips
     std::size_t oneway = 0;          // W4 one-way messages
     bool paced_like_client = false;  // send as chat-cli does: under the announced bucket
+    bool raw_wire = false;           // lobby side over bench/raw_subscriber instead of libzmq
+    bool curve = false;              // CURVE on every link, each client with keys of its own
+    std::string server_key;          // CURVE: the broker's (or forwarder's) public key
     std::string variant;             // a label for the JSON line ("defaults", "curve")
     bool check = false;              // exit non-zero unless every delivery arrived
 };

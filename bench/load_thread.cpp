@@ -34,6 +34,8 @@ constexpr std::size_t ping_slices = 10;
 // While joining, tickets asked for in one breath are skipped together at the
 // broker's gate: one client asks at a time, a moment apart.
 constexpr microseconds ask_spacing{200};
+// Every client watches two descriptors: the one it sends on, and its lobby.
+constexpr std::size_t watches_per_client = 2;
 
 std::unique_ptr<LoadClient> make_client(zmq::context_t& ctx, const LoadConfig& config,
                                         std::size_t index) {
@@ -76,12 +78,11 @@ class LoadThread {
     LoadThread(zmq::context_t& ctx, const LoadConfig& config, RunControl& control,
                std::size_t first, std::size_t stride)
         : config_(config), control_(control), first_(first), stride_(stride), events_(256) {
-        for (std::size_t i = first; i < config.clients; i += stride) {
+        for (std::size_t i = first; i < config.clients; i += stride)
             clients_.push_back(make_client(ctx, config, i));
-            for (const auto& w : clients_.back()->watches())
-                epoll_.add(w.fd, w.edge, clients_.size() - 1);
-        }
-        in_ready_.assign(clients_.size(), 0);
+        in_ready_.assign(clients_.size() * watches_per_client, 0);
+        watched_.assign(clients_.size() * watches_per_client, 0);
+        for (std::size_t i = 0; i < clients_.size(); ++i) watch(i);
         remaining_.assign(clients_.size(), config.workload == Workload::w1 ? config.messages : 0);
         total_paced_ = static_cast<std::uint64_t>(std::llround(config.rate * config.duration_s));
         if (config.workload == Workload::w1)
@@ -94,7 +95,8 @@ class LoadThread {
         const auto now = Clock::now();
         for (std::size_t i = 0; i < clients_.size(); ++i) {
             clients_[i]->start(now);
-            mark_ready(i);  // edges that came before the descriptors were watched are lost
+            // Edges that came before the descriptors were watched are lost.
+            for (std::size_t w = 0; w < watches_per_client; ++w) mark_ready(key(i, w));
         }
         while (phase() == RunControl::joining) join_round();
         if (phase() == RunControl::running) run_phase();
@@ -108,9 +110,10 @@ class LoadThread {
     void join_round() {
         const auto now = Clock::now();
         if (now >= next_ask_) {
-            for (auto& c : clients_)
-                if (c->tick(now)) {
+            for (std::size_t i = 0; i < clients_.size(); ++i)
+                if (clients_[i]->tick(now)) {
                     next_ask_ = now + ask_spacing;
+                    mark_ready(key(i, 1));  // a subscription is a send on the SUB
                     break;
                 }
         }
@@ -157,7 +160,7 @@ class LoadThread {
                 if (!clients_[i]->say(now, tally_)) break;
                 --remaining_[i];
             }
-            if (sent > 0) mark_ready(i);  // a send can hide the readiness edge
+            if (sent > 0) mark_ready(key(i, 0));  // a send can hide the readiness edge
             ready = ready || (remaining_[i] > 0 && !clients_[i]->blocked() && sent == burst_chunk);
         }
         if (!left) return std::nullopt;
@@ -178,7 +181,7 @@ class LoadThread {
             if (!clients_[slot_]->say(due, tally_)) return microseconds{100};
             tally_.send_lag_ns.push_back(
                 std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - due).count());
-            mark_ready(slot_);
+            mark_ready(key(slot_, 0));
             if (++slot_ == clients_.size()) {
                 slot_ = 0;
                 ++round_;
@@ -192,7 +195,7 @@ class LoadThread {
     void beat_stand_in(Clock::time_point now) {
         if (config_.target == Target::broker || first_ != 0 || now < next_beat_) return;
         next_beat_ = now + std::chrono::seconds{1};
-        if (clients_.front()->say(now, tally_)) mark_ready(0);
+        if (clients_.front()->say(now, tally_)) mark_ready(key(0, 0));
     }
 
     // Paced messages of this thread not sent when the run stopped.
@@ -213,29 +216,50 @@ class LoadThread {
         const std::size_t n = (clients_.size() + ping_slices - 1) / ping_slices;
         for (std::size_t k = 0; k < n; ++k) {
             clients_[ping_cursor_]->ping();
-            mark_ready(ping_cursor_);
+            mark_ready(key(ping_cursor_, 0));
             ping_cursor_ = (ping_cursor_ + 1) % clients_.size();
         }
     }
 
-    void mark_ready(std::size_t i) {
-        if (in_ready_[i]) return;
-        in_ready_[i] = 1;
-        ready_.push_back(i);
+    // One ready-list entry per watched descriptor: client I's descriptor W.
+    static std::size_t key(std::size_t i, std::size_t w) { return i * watches_per_client + w; }
+
+    // Watches client I's descriptors that exist by now (a lobby socket may
+    // appear only once the client connects it).
+    void watch(std::size_t i) {
+        const auto watches = clients_[i]->watches();
+        for (std::size_t w = 0; w < watches.size(); ++w) {
+            const auto k = key(i, w);
+            if (watched_[k] || watches[w].fd < 0) continue;
+            epoll_.add(watches[w].fd, watches[w].edge, k);
+            watched_[k] = 1;
+            mark_ready(k);  // edges that came before the watch are lost
+        }
     }
 
-    // Waits for descriptors (at most WAIT), then services every ready client once.
+    void mark_ready(std::size_t k) {
+        if (in_ready_[k]) return;
+        in_ready_[k] = 1;
+        ready_.push_back(k);
+    }
+
+    // Waits for descriptors (at most WAIT), then services every ready one once.
     void pump(microseconds wait) {
         const int n = epoll_.wait(events_, wait);
         for (int e = 0; e < n; ++e) mark_ready(events_[static_cast<std::size_t>(e)].data.u64);
         servicing_.swap(ready_);
         ready_.clear();
         std::size_t newly_joined = 0;
-        for (const std::size_t i : servicing_) {
-            in_ready_[i] = 0;
-            auto& c = *clients_[i];
+        for (const std::size_t k : servicing_) {
+            in_ready_[k] = 0;
+            auto& c = *clients_[k / watches_per_client];
             const bool was_joined = c.joined();
-            if (c.service(tally_)) mark_ready(i);
+            if (c.service(k % watches_per_client, tally_)) mark_ready(k);
+            // A reply while joining may have set the lobby up: look at it too.
+            if (!was_joined && k % watches_per_client == 0) {
+                watch(k / watches_per_client);
+                mark_ready(k + 1);
+            }
             if (!was_joined && c.joined()) ++newly_joined;
         }
         servicing_.clear();
@@ -265,6 +289,7 @@ class LoadThread {
     std::vector<epoll_event> events_;
     std::vector<std::unique_ptr<LoadClient>> clients_;
     std::vector<char> in_ready_;          // already in ready_
+    std::vector<char> watched_;           // in the epoll
     std::vector<std::size_t> ready_;      // clients to service in the next round
     std::vector<std::size_t> servicing_;  // this round's, swapped with ready_
     std::vector<std::size_t> remaining_;  // W1 messages still to send, per client

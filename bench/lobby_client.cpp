@@ -4,10 +4,12 @@
 #include "bench/lobby_skim.hpp"
 #include "bench/stamped_text.hpp"
 #include "client/outbox.hpp"
+#include "patterns/curve_keys.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/wall_clock.hpp"
+#include "patterns/zap_handler.hpp"
 
 namespace zchat::bench {
 namespace {
@@ -26,6 +28,19 @@ LobbyClient::LobbyClient(zmq::context_t& ctx, const LoadConfig& config, std::siz
       name_("load-" + std::to_string(index)),
       registration_(name_) {
     sub_.set(zmq::sockopt::rcvhwm, limits::lobby_hwm);
+    if (config_.curve) {
+        const auto keys = generate_curve_keys();  // one client, one key, as chat-cli
+        for (auto* s : {&dealer_, &sub_})
+            make_curve_client(*s, keys.public_z85, keys.secret_z85, config_.server_key);
+    }
+    if (config_.raw_wire)
+        raw_ =
+            std::make_unique<RawSubscriber>([this](std::string_view topic, std::string_view body) {
+                if (topic == protocol::lobby_topic)
+                    on_lobby_body(body, read_at_, *reading_);
+                else if (topic == own_topic_)
+                    joined_ = true;
+            });
     if (config_.target == Target::baseline) {
         id_ = index + 1;
         // The trailing '/' keeps "w/1/" from prefix-matching "w/10/".
@@ -37,7 +52,13 @@ LobbyClient::LobbyClient(zmq::context_t& ctx, const LoadConfig& config, std::siz
 }
 
 std::vector<LoadClient::Watch> LobbyClient::watches() {
-    return {{dealer_.get(zmq::sockopt::fd), true}, {sub_.get(zmq::sockopt::fd), true}};
+    const Watch lobby = raw_ ? Watch{raw_->fd(), false} : Watch{sub_.get(zmq::sockopt::fd), true};
+    return {{dealer_.get(zmq::sockopt::fd), true}, lobby};
+}
+
+SubscriberPort& LobbyClient::lobby_port() {
+    if (raw_) return *raw_;
+    return zmq_port_;
 }
 
 void LobbyClient::start(Clock::time_point now) {
@@ -52,9 +73,10 @@ void LobbyClient::start(Clock::time_point now) {
 
 void LobbyClient::subscribe_and_connect(const std::string& endpoint) {
     // The lobby topic first: once the own topic is seen live, so is the lobby.
-    sub_.set(zmq::sockopt::subscribe, protocol::lobby_topic);
-    sub_.set(zmq::sockopt::subscribe, own_topic_);
-    sub_.connect(endpoint);
+    auto& port = lobby_port();
+    port.subscribe(protocol::lobby_topic);
+    port.subscribe(own_topic_);
+    port.connect(endpoint);
 }
 
 bool LobbyClient::send(std::string_view frame, bool more) {
@@ -66,7 +88,7 @@ bool LobbyClient::send(std::string_view frame, bool more) {
 bool LobbyClient::tick(Clock::time_point now) {
     if (config_.target == Target::broker)
         return !joined_ && registration_.stage() == Registration::Stage::subscribing &&
-               registration_.tick(sub_, now);
+               registration_.tick(lobby_port(), now);
     if (joined_ || now - last_probe_ < probe_interval) return false;
     if (!send(own_topic_, true)) return false;
     (void)send("probe");
@@ -111,15 +133,15 @@ void LobbyClient::ping() {
     }
 }
 
-// ZMQ_FD is edge-triggered: drain both sockets, then ask ZMQ_EVENTS again, as
-// a receive can itself consume the edge that announced more.
-bool LobbyClient::service(Tally& tally) {
-    const bool more_replies = drain_dealer(tally);
-    const bool more_lobby = drain_lobby(tally);
-    const int dealer_events = dealer_.get(zmq::sockopt::events);
-    if (blocked_ && (dealer_events & ZMQ_POLLOUT)) blocked_ = false;
-    const int sub_events = sub_.get(zmq::sockopt::events);
-    return more_replies || more_lobby || (dealer_events & ZMQ_POLLIN) || (sub_events & ZMQ_POLLIN);
+// ZMQ_FD is edge-triggered: a socket is drained until it says EAGAIN, which
+// also processes what libzmq has pending for it, so the next arrival signals
+// the descriptor again. A send can consume that signal too: the load thread
+// services the DEALER after every send.
+bool LobbyClient::service(std::size_t which, Tally& tally) {
+    if (which == 1) return raw_ ? read_raw(tally) : drain_lobby(tally);
+    const bool more = drain_dealer(tally);
+    if (blocked_ && (dealer_.get(zmq::sockopt::events) & ZMQ_POLLOUT)) blocked_ = false;
+    return more || blocked_;
 }
 
 bool LobbyClient::drain_dealer(Tally& tally) {
@@ -149,12 +171,12 @@ void LobbyClient::on_reply(std::string_view body, Tally& tally) {
         if (config_.paced_like_client)
             pacing_.emplace(client::Outbox::pacing(w.rate, w.burst, Clock::now()));
         // The load thread spaces the first asks out, as it spaces the next ones.
-        registration_.subscribe(sub_, config_.rendezvous, Clock::now(), false);
+        registration_.subscribe(lobby_port(), config_.rendezvous, Clock::now(), false);
     } else if (step == Registration::Step::joined) {
         // Lobby frames up to last_seq came before the subscription or as HISTORY.
         const auto last = registration_.joined().last_seq;
         if (last > last_seq_[0]) last_seq_[0] = last;
-        registration_.release_ticket(sub_);
+        registration_.release_ticket(lobby_port());
         joined_ = true;
     } else if (const auto* e = std::get_if<protocol::Error>(msg)) {
         if (e->code == static_cast<std::uint32_t>(protocol::ErrorCode::rate_limited)) {
@@ -164,6 +186,15 @@ void LobbyClient::on_reply(std::string_view body, Tally& tally) {
             log::warn(name_, ": broker error ", e->code, ": ", e->reason);
         }
     }
+}
+
+// Level-triggered: one read per readiness, every whole message in it handled.
+bool LobbyClient::read_raw(Tally& tally) {
+    reading_ = &tally;
+    read_at_ = Clock::now();
+    if (!raw_->read()) ++tally.errors;
+    reading_ = nullptr;
+    return false;
 }
 
 bool LobbyClient::drain_lobby(Tally& tally) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,7 @@
 
 #include "bench/load_client.hpp"
 #include "bench/load_config.hpp"
+#include "bench/raw_subscriber.hpp"
 #include "patterns/protocol.hpp"
 #include "patterns/registration.hpp"
 #include "patterns/token_bucket.hpp"
@@ -31,12 +33,14 @@ class LobbyClient : public LoadClient {
     bool tick(Clock::time_point now) override;
     bool say(Clock::time_point due, Tally& tally) override;
     void ping() override;
-    bool service(Tally& tally) override;
+    bool service(std::size_t which, Tally& tally) override;
     bool blocked() const override { return blocked_; }
 
   private:
     bool drain_dealer(Tally& tally);
     bool drain_lobby(Tally& tally);
+    bool read_raw(Tally& tally);
+    SubscriberPort& lobby_port();
     void on_reply(std::string_view body, Tally& tally);
     void on_lobby_body(std::string_view body, Clock::time_point now, Tally& tally);
     void on_text(std::uint64_t from_id, std::uint64_t seq, std::string_view text,
@@ -48,6 +52,10 @@ class LobbyClient : public LoadClient {
     const LoadConfig& config_;
     zmq::socket_t dealer_;
     zmq::socket_t sub_;
+    ZmqSubscriber zmq_port_{sub_};
+    std::unique_ptr<RawSubscriber> raw_;  // --wire raw: the lobby side without libzmq
+    Tally* reading_ = nullptr;            // the tally raw_ reports into, while it reads
+    Clock::time_point read_at_{};
     std::string name_;            // requested name; the broker may suffix it
     Registration registration_;   // the broker handshake
     std::uint64_t id_ = 0;        // broker-assigned (baseline: index + 1)

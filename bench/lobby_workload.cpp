@@ -95,6 +95,7 @@ Report run_lobby_workload(const LoadConfig& config) {
     const std::size_t threads = config.threads ? config.threads : (config.clients <= 100 ? 1 : 2);
     r.threads = std::clamp<std::size_t>(threads, 1, config.clients);
     r.io_threads = config.io_threads;
+    r.raw_wire = config.raw_wire && config.target != Target::redis;
     r.variant = config.variant;
     const auto usage_before = read_process_usage(config.server_pid);
 

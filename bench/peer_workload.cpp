@@ -14,11 +14,14 @@
 
 #include "bench/stamped_text.hpp"
 #include "client/peer_session.hpp"
+#include "patterns/curve_keys.hpp"
+#include "patterns/event_loop.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/protocol.hpp"
 #include "patterns/registration.hpp"
 #include "patterns/wall_clock.hpp"
+#include "patterns/zap_handler.hpp"
 
 namespace zchat::bench {
 namespace {
@@ -97,11 +100,17 @@ T await(zmq::socket_t& dealer) {
 struct Registered {
     zmq::socket_t dealer;
     zmq::socket_t sub;
+    CurveKeys keys;  // with --curve
     protocol::Welcome welcome;
 
     Registered(zmq::context_t& ctx, const LoadConfig& config, const std::string& name)
         : dealer(make_network_socket(ctx, zmq::socket_type::dealer)),
           sub(make_network_socket(ctx, zmq::socket_type::sub)) {
+        if (config.curve) {
+            keys = generate_curve_keys();
+            for (auto* s : {&dealer, &sub})
+                make_curve_client(*s, keys.public_z85, keys.secret_z85, config.server_key);
+        }
         Registration registration(name);
         dealer.connect(config.rendezvous);
         dealer.send(zmq::buffer(protocol::encode(registration.hello())), zmq::send_flags::none);
@@ -225,13 +234,22 @@ void inviter(zmq::context_t& ctx, const LoadConfig& config, Handover& handover,
     std::optional<Link> link;
     if (config.target == Target::baseline) {
         auto pair = make_network_socket(ctx, zmq::socket_type::pair);
+        std::string handed = "";
+        if (config.curve) {  // a bare CURVE server: no ZAP, any client key
+            const auto keys = generate_curve_keys();
+            pair.set(zmq::sockopt::curve_server, true);
+            pair.set(zmq::sockopt::curve_secretkey, keys.secret_z85);
+            handed = " " + keys.public_z85;
+        }
         pair.bind("tcp://127.0.0.1:*");
-        handover.value.set_value(bound_endpoint(pair));
+        handover.value.set_value(bound_endpoint(pair) + handed);
         link.emplace(std::move(pair));
         (void)link->receive(link_timeout);  // the other side's hello
     } else {
         me.emplace(ctx, config, "w4-inviter");
-        auto session = client::PeerSession::listen(ctx, "127.0.0.1", Clock::now(), link_timeout);
+        const client::PeerKeys keys{me->keys, "", "zchat-fork-bench"};
+        auto session = client::PeerSession::listen(ctx, "127.0.0.1", Clock::now(), link_timeout,
+                                                   config.curve ? &keys : nullptr);
         const std::string peer = wait_handover(handover);
         me->dealer.send(zmq::buffer(protocol::encode(
                             protocol::Fork{1, peer, session.endpoint(), session.token(), ""})),
@@ -265,15 +283,23 @@ void invited(zmq::context_t& ctx, const LoadConfig& config, Handover& handover,
     std::optional<Link> link;
     if (config.target == Target::baseline) {
         auto pair = make_network_socket(ctx, zmq::socket_type::pair);
-        pair.connect(wait_handover(handover));
+        const std::string handed = wait_handover(handover);
+        const auto space = handed.find(' ');
+        if (space != std::string::npos) {
+            const auto keys = generate_curve_keys();
+            make_curve_client(pair, keys.public_z85, keys.secret_z85, handed.substr(space + 1));
+        }
+        pair.connect(handed.substr(0, space));
         link.emplace(std::move(pair));
         link->send(Clock::now());  // hello
     } else {
         me.emplace(ctx, config, "w4-invited");
         handover.value.set_value(me->welcome.name);
         const auto invite = await<protocol::Invite>(me->dealer);
-        auto session = client::PeerSession::join(ctx, invite.endpoint, invite.token,
-                                                 me->welcome.name, Clock::now(), link_timeout);
+        const client::PeerKeys keys{me->keys, invite.curve_key, ""};
+        auto session =
+            client::PeerSession::join(ctx, invite.endpoint, invite.token, me->welcome.name,
+                                      Clock::now(), link_timeout, config.curve ? &keys : nullptr);
         open_session(session, false, me->welcome.name);
         link.emplace(std::move(session));
     }
@@ -316,6 +342,32 @@ std::thread spawn(Side side, zmq::context_t& ctx, const LoadConfig& config, Hand
     });
 }
 
+// The inviter's CURVE PAIR asks ZAP, as chat-cli's does; this handler, on a
+// loop thread of its own in the sides' context, admits any well-formed key
+// (the bench measures the cost, not the policy).
+class ZapThread {
+  public:
+    explicit ZapThread(zmq::context_t& ctx) {
+        std::promise<void> ready;
+        auto bound = ready.get_future();
+        thread_ = std::thread([&] {
+            ZapHandler zap(ctx, loop_,
+                           [](const ZapHandler::Request& r) { return ZapHandler::allow(r.key); });
+            ready.set_value();
+            loop_.run();
+        });
+        bound.wait();
+    }
+    ~ZapThread() {
+        loop_.stop();  // seen within the handler's 200 ms timer
+        thread_.join();
+    }
+
+  private:
+    EventLoop loop_;
+    std::thread thread_;
+};
+
 }  // namespace
 
 Report run_peer_workload(const LoadConfig& config) {
@@ -330,6 +382,8 @@ Report run_peer_workload(const LoadConfig& config) {
     InvitedResult b;
     {
         zmq::context_t ctx(1);
+        std::optional<ZapThread> zap;
+        if (config.curve && config.target == Target::broker) zap.emplace(ctx);
         Handover handover;
         // The baseline inviter binds and hands the endpoint over; with the broker,
         // the invited side hands over its registered name.

@@ -68,14 +68,15 @@ void RedisClient::ping() {
 }
 
 // Level-triggered: read once per readiness; epoll says again if more is there.
-bool RedisClient::service(Tally& tally) {
+// Commands hiredis could not write at once stay buffered: try again soon.
+bool RedisClient::service(std::size_t which, Tally& tally) {
     if (dead_) return false;
-    read_publisher(tally);
-    read_subscriber(tally);
-    // Commands hiredis could not write at once are still buffered: try again soon.
-    const bool pub_done = flush(pub_.get(), tally);
-    const bool sub_done = flush(sub_.get(), tally);
-    return !dead_ && (!pub_done || !sub_done);
+    redisContext* c = which == 0 ? pub_.get() : sub_.get();
+    if (which == 0)
+        read_publisher(tally);
+    else
+        read_subscriber(tally);
+    return !flush(c, tally) && !dead_;
 }
 
 void RedisClient::read_publisher(Tally& tally) {

@@ -28,7 +28,7 @@ class RedisClient : public LoadClient {
     bool tick(Clock::time_point) override { return false; }
     bool say(Clock::time_point due, Tally& tally) override;
     void ping() override;
-    bool service(Tally& tally) override;
+    bool service(std::size_t which, Tally& tally) override;
     bool blocked() const override { return false; }
 
   private:

@@ -86,6 +86,7 @@ void print_json(std::ostream& out, const Report& r) {
     j.text("workload", workload_name(r.workload)).text("target", target_name(r.target));
     j.text("variant", r.variant);
     j.count("clients", r.clients).count("threads", r.threads).count("io_threads", r.io_threads);
+    j.text("wire", r.raw_wire ? "raw" : "zmq");
     j.count("sent", r.sent).count("refused", r.refused).count("unsent", r.unsent);
     j.count("expected", r.expected);
     j.count("received", r.received)

@@ -19,6 +19,7 @@ struct Report {
     std::size_t clients = 0;
     std::size_t threads = 0;
     int io_threads = 1;
+    bool raw_wire = false;        // the lobby side read without libzmq
     std::string variant;          // "" for the bench's own settings, "defaults" for a user's
     std::uint64_t sent = 0;       // messages the clients handed to their sockets
     std::uint64_t refused = 0;    // of which refused by the broker (ERROR rate_limited)

@@ -119,9 +119,9 @@ def worst_lost(runs):
 
 
 def targets(groups):
-    def find(workload, clients=None):
+    def find(workload, clients=None, variant=""):
         for (w, n, v), g in groups.items():
-            if w == workload and v == "" and (clients is None or n == clients):
+            if w == workload and v == variant and (clients is None or n == clients):
                 return g
         return {}
 
@@ -149,6 +149,16 @@ def targets(groups):
     verdict("W4 throughput ratio", ratio(side(w4, "broker"), side(w4, "baseline"), "deliveries_per_s"),
             ">=", 0.8, "0.8")
     verdict("W4 lost", worst_lost(side(w4, "broker")), "==", 0, "0")
+    c1, c2, c4 = find("W1", variant="curve"), find("W2", variant="curve"), find("W4", 2, "curve")
+    verdict("W1 CURVE deliveries ratio to the CURVE baseline",
+            ratio(side(c1, "broker"), side(c1, "baseline"), "deliveries_per_s"), ">=", 0.80, "0.80")
+    verdict("W1 CURVE lost", worst_lost(side(c1, "broker")), "==", 0, "0")
+    verdict("W2 CURVE p99 ratio to the CURVE baseline",
+            ratio(side(c2, "broker"), side(c2, "baseline"), "p99_ms"), "<=", 1.5, "1.5")
+    verdict("W4 CURVE round-trip p50 ratio", ratio(side(c4, "broker"), side(c4, "baseline"), "p50_ms"),
+            "<=", 1.3, "1.3")
+    verdict("W4 CURVE throughput ratio",
+            ratio(side(c4, "broker"), side(c4, "baseline"), "deliveries_per_s"), ">=", 0.8, "0.8")
     verdict("W5 broker CPU % at rest", median(side(w5, "broker"), "cpu_pct"), "<", 5.0, "5")
     verdict("W5 RSS per client ratio to the baseline",
             ratio(side(w5, "broker"), side(w5, "baseline"), "rss_per_client_kb"), "<=", 1.0, "1.0")

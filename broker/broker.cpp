@@ -58,6 +58,13 @@ std::string peer_address(const zmq::message_t& frame) {
     return value ? value : "";
 }
 
+// The key ZAP admitted the connection FRAME came on with (its User-Id);
+// empty on a plaintext socket.
+std::string user_id(const zmq::message_t& frame) {
+    const char* value = zmq_msg_gets(frame.handle(), "User-Id");
+    return value ? value : "";
+}
+
 // "[::1]" -> "::1": endpoints bracket IPv6 hosts, peer addresses do not.
 std::string bare_host(std::string host) {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
@@ -71,6 +78,12 @@ bool blank(std::string_view text) {
 
 }  // namespace
 
+std::string public_endpoint(const std::string& bound) {
+    const std::string host = endpoint_host(bound);
+    if (host != "0.0.0.0" && host != "[::]" && host != "*" && host != "::") return bound;
+    return "tcp://" + host_name() + bound.substr(bound.rfind(':'));
+}
+
 Broker::Broker(zmq::context_t& ctx, EventLoop& loop, Options options)
     : options_(std::move(options)),
       loop_(loop),
@@ -79,11 +92,19 @@ Broker::Broker(zmq::context_t& ctx, EventLoop& loop, Options options)
       epoch_(wall_clock_us()),
       flood_(options_.flood, Clock::now()),
       gate_(
-          xpub_, [this](std::string_view t) { return grant_for(t); },
+          xpub_, [this](std::string_view t, std::string_view uid) { return grant_for(t, uid); },
           [this](std::string_view t) { on_ticket_applied(t); }),
       guard_(ctx, loop, options_.connections_per_host),
       history_(options_.history),
       pause_(options_.heartbeat * 4, Clock::now()) {
+    if (options_.curve) {
+        const auto& sec = *options_.curve;
+        zap_.emplace(ctx, loop_, [this](const ZapHandler::Request& r) { return admit_key(r); });
+        names_ = std::make_unique<NameStore>(sec.names_db, sec.name_ttl);
+        make_curve_server(router_, sec.keys.secret_z85, std::string(rendezvous_domain));
+        make_curve_server(xpub_, sec.keys.secret_z85, std::string(lobby_domain));
+        loop_.every(std::chrono::hours{1}, [this] { forget_expired_names(); });
+    }
     router_.set(zmq::sockopt::router_mandatory, 1);
     // A newcomer's whole history and JOINED go out in one burst: the queue must hold them.
     router_.set(zmq::sockopt::sndhwm,
@@ -98,6 +119,11 @@ Broker::Broker(zmq::context_t& ctx, EventLoop& loop, Options options)
     broker_id_ = host_name() + "/" + rendezvous_endpoint_;
     guard_.guard(router_, endpoint_port(rendezvous_endpoint_));
     guard_.guard(xpub_, endpoint_port(lobby_endpoint_));
+    if (options_.curve && !options_.curve->key_service.empty()) {
+        key_service_.emplace(ctx, loop_, options_.curve->key_service,
+                             options_.curve->keys.public_z85);
+        guard_.guard(key_service_->socket(), endpoint_port(key_service_->endpoint()));
+    }
     loop_.watch(router_, [this] { on_rendezvous(); });
     loop_.watch(xpub_, [this] { gate_.drain(); });
     loop_.every(options_.heartbeat, [this] { on_tick(); });
@@ -140,7 +166,11 @@ void Broker::on_frames(const RoutingId& from, zmq::message_t& body, std::size_t 
     if (!rule)
         return refuse(from, cseq_of(msg), ErrorCode::bad_message,
                       std::string(protocol::kind_name(msg)) + " is not a request");
-    Request r{from, peer_address(body), msg, clients_.find(from), Clock::now()};
+    Request r{from, peer_address(body), user_id(body), msg, clients_.find(from), Clock::now()};
+    if (options_.curve && !valid_curve_key(r.key))
+        return refuse(from, cseq_of(msg), ErrorCode::bad_message, "no authenticated key");
+    // A registration belongs to its key: another key on a reused routing id is a stranger.
+    if (r.client && r.client->key != r.key) r.client = nullptr;
     if (admit(r, *rule)) (this->*rule->handle)(r);
 }
 
@@ -187,22 +217,8 @@ void Broker::on_hello(Request& r) {
     if (r.client) return refuse(r.rid, 0, ErrorCode::bad_message, "already registered");
     if (auto why = NameRegistry::invalid_reason(m.name))
         return refuse(r.rid, 0, ErrorCode::bad_name, *why);
-    std::string ticket = std::string(protocol::ticket_prefix) + random_hex(limits::secret_bits);
-    Client* c = nullptr;
-    // A client back on fresh sockets proves itself with its last ticket and
-    // keeps its name and its place, unannounced.
-    const RoutingId* previous = m.resume.empty() ? nullptr : clients_.by_ticket(m.resume);
-    if (previous && *previous != r.rid && clients_.find(*previous)->name == m.name) {
-        c = &clients_.move(*previous, r.rid);
-        c->joined = false;
-        c->host = r.host;
-        c->liveness.heard(r.now);
-        c->registered_at = r.now;
-        clients_.retick(*c, std::move(ticket));
-    } else {
-        c = &clients_.add(r.rid, next_id_++, m.name, std::move(ticket), r.host,
-                          Liveness(options_.heartbeat * 2, options_.client_timeout, r.now), r.now);
-    }
+    Client* c = register_client(r, m.resume, m.name);
+    if (!c) return;
     c->grant.subscribe = {std::string(protocol::lobby_topic)};
     protocol::Welcome w{c->id,
                         c->name,
@@ -223,6 +239,71 @@ void Broker::on_hello(Request& r) {
     }
     ++stats_.registered;
     log::debug("registered ", c->name, " (id ", c->id, "), waiting for its ticket");
+}
+
+// A client back on fresh sockets proves itself with its last ticket (and its
+// key) and keeps its name and its place, unannounced. Anyone else gets a new
+// registration under REQUESTED, or a suffixed name if that is held: online,
+// or in the name store by another key. Nullptr if refused.
+Client* Broker::register_client(Request& r, const std::string& resume,
+                                const std::string& requested) {
+    std::string ticket = std::string(protocol::ticket_prefix) + random_hex(limits::secret_bits);
+    const RoutingId* previous = resume.empty() ? nullptr : clients_.by_ticket(resume);
+    if (previous && *previous != r.rid) {
+        Client* old = clients_.find(*previous);
+        if (old->name == requested && old->key == r.key) {
+            Client& c = clients_.move(*previous, r.rid);
+            c.joined = false;
+            c.host = r.host;
+            c.liveness.heard(r.now);
+            c.registered_at = r.now;
+            clients_.retick(c, std::move(ticket));
+            return &c;
+        }
+    }
+    if (const RoutingId* holder = r.key.empty() ? nullptr : clients_.by_key(r.key)) {
+        refuse(r.rid, 0, ErrorCode::key_in_use,
+               "this key is registered already, as " + clients_.find(*holder)->name +
+                   ": one chat-cli per key (give a second one its own --key-file)");
+        return nullptr;
+    }
+    const auto now_s = wall_clock_us() / 1000000;
+    try {
+        const auto held_by_another = [&](const std::string& name) {
+            if (!names_) return false;
+            const auto holder = names_->holder(name, static_cast<NameStore::Seconds>(now_s));
+            return holder && *holder != r.key;
+        };
+        Client& c = clients_.add(
+            r.rid, next_id_++, requested, held_by_another, std::move(ticket), r.host, r.key,
+            Liveness(options_.heartbeat * 2, options_.client_timeout, r.now), r.now);
+        if (names_) names_->bind(c.name, r.key, static_cast<NameStore::Seconds>(now_s));
+        return &c;
+    } catch (const NameStoreError& e) {
+        log::error(e.what());
+        clients_.remove(r.rid);
+        refuse(r.rid, 0, ErrorCode::busy, "the broker cannot record names just now: try again");
+        return nullptr;
+    }
+}
+
+void Broker::forget_expired_names() {
+    try {
+        const auto gone =
+            names_->forget_expired(static_cast<NameStore::Seconds>(wall_clock_us() / 1000000));
+        if (gone) log::info("name store: ", gone, " name(s) expired");
+    } catch (const NameStoreError& e) {
+        log::error(e.what());
+    }
+}
+
+// Anyone with a well-formed key may talk to the rendezvous (and register); the
+// lobby admits only the keys of registered clients.
+ZapHandler::Decision Broker::admit_key(const ZapHandler::Request& r) {
+    if (r.mechanism != "CURVE" || !valid_curve_key(r.key)) return ZapHandler::deny();
+    if (r.domain == rendezvous_domain) return ZapHandler::allow(r.key);
+    if (r.domain == lobby_domain && clients_.by_key(r.key)) return ZapHandler::allow(r.key);
+    return ZapHandler::deny();
 }
 
 void Broker::on_ping(Request&) {}
@@ -280,9 +361,12 @@ void Broker::on_fork(Request& r) {
             r.rid, m.cseq, ErrorCode::rate_limited,
             "slow down: too many private-session invitations, from you or to " + invited->name);
     }
-    if (!reply(*peer, protocol::Invite{r.client->name, m.endpoint, m.token, m.curve_key}))
+    // Each side gets the other's key as CURVE authenticated it, never as a
+    // client claims it. The initiator hears first, so its PAIR knows whom to
+    // admit before the invited side can dial it.
+    if (!reply(r.rid, protocol::ForkOk{m.cseq, invited->name, invited->key})) return;
+    if (!reply(*peer, protocol::Invite{r.client->name, m.endpoint, m.token, r.client->key}))
         return refuse(r.rid, m.cseq, ErrorCode::unknown_peer, invited->name + " is not online");
-    reply(r.rid, protocol::ForkOk{m.cseq, invited->name, ""});
     log::info("fork ", r.client->name, " -> ", invited->name);
 }
 
@@ -290,10 +374,12 @@ void Broker::on_bye(Request& r) { drop(r.rid, "quit"); }
 
 // ---- the lobby ----
 
-const TicketGrant* Broker::grant_for(std::string_view ticket) {
+// A ticket works only on a connection with its client's key: one seen on the
+// wire (or leaked) is useless to anyone else.
+const TicketGrant* Broker::grant_for(std::string_view ticket, std::string_view user_id) {
     const RoutingId* rid = clients_.by_ticket(ticket);
     Client* c = rid ? clients_.find(*rid) : nullptr;
-    return c ? &c->grant : nullptr;
+    return c && c->key == user_id ? &c->grant : nullptr;
 }
 
 void Broker::on_ticket_applied(std::string_view ticket) {
@@ -329,6 +415,13 @@ void Broker::drop(const RoutingId& rid, const std::string& reason) {
     announce_joins();  // a leave is never announced before its join
     const auto c = clients_.remove(rid);
     if (!c) return;
+    if (names_) {
+        try {  // a name lasts its ttl from when its key was last seen
+            names_->seen(c->key, static_cast<NameStore::Seconds>(wall_clock_us() / 1000000));
+        } catch (const NameStoreError& e) {
+            log::error(e.what());
+        }
+    }
     // The lobby never heard of one who was never announced.
     if (c->announced)
         publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "left", c->name, reason});

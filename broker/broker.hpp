@@ -13,6 +13,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <zmq.hpp>
@@ -20,15 +21,31 @@
 #include "broker/client_table.hpp"
 #include "broker/connection_guard.hpp"
 #include "broker/flood_control.hpp"
+#include "broker/key_service.hpp"
 #include "broker/lobby_history.hpp"
+#include "broker/name_store.hpp"
 #include "broker/request_table.hpp"
 #include "broker/subscription_gate.hpp"
+#include "patterns/curve_keys.hpp"
 #include "patterns/event_loop.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/pause_detector.hpp"
 #include "patterns/protocol.hpp"
+#include "patterns/zap_handler.hpp"
 
 namespace zchat::broker {
+
+// ZAP domains of the broker's two CURVE sockets.
+inline constexpr std::string_view rendezvous_domain = "zchat-rendezvous";
+inline constexpr std::string_view lobby_domain = "zchat-lobby";
+
+// What a broker that speaks CURVE needs; without it, every socket is plaintext.
+struct Security {
+    CurveKeys keys;                     // the broker's long-term identity
+    std::string names_db = ":memory:";  // the name store (name_store.hpp)
+    std::chrono::seconds name_ttl = limits::default_name_ttl;
+    std::string key_service;  // plaintext endpoint answering KEY_QUERY; empty: none
+};
 
 struct Options {
     std::string rendezvous = "tcp://127.0.0.1:5555";
@@ -45,12 +62,18 @@ struct Options {
     // A fork endpoint must name the host the asker connects from, so no one
     // can make other clients dial a third party. Off only on request.
     bool any_fork_host = false;
+    // CURVE on both sockets, keys bound to names; nullopt: plaintext (--insecure).
+    std::optional<Security> curve;
 };
 
 // Thrown by the constructor when an endpoint cannot be bound.
 struct BindError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// A bound endpoint as another machine would dial it: a wildcard host
+// (0.0.0.0, [::], *) replaced by this machine's host name.
+std::string public_endpoint(const std::string& bound);
 
 // Refusals are counted in an array indexed by ErrorCode, which holds only if
 // the codes run from 1 without a gap.
@@ -79,6 +102,7 @@ struct Stats {
 struct Request {
     const RoutingId& rid;
     std::string host;  // the connection's source address
+    std::string key;   // the connection's CURVE key (Z85) as ZAP admitted it; empty: plaintext
     protocol::Message& message;
     Client* client;  // nullptr until registered
     EventLoop::Clock::time_point now;
@@ -90,6 +114,10 @@ class Broker {
 
     const std::string& rendezvous_endpoint() const { return rendezvous_endpoint_; }
     const std::string& lobby_endpoint() const { return lobby_endpoint_; }
+    // Empty when the broker runs no key service.
+    std::string key_service_endpoint() const {
+        return key_service_ ? key_service_->endpoint() : std::string();
+    }
     const Stats& stats() const { return stats_; }
     const GateStats& gate_stats() const { return gate_.stats(); }
     const GuardStats& guard_stats() const { return guard_.stats(); }
@@ -116,7 +144,11 @@ class Broker {
     void on_fork(Request& r);
     void on_bye(Request& r);
 
-    const TicketGrant* grant_for(std::string_view ticket);
+    ZapHandler::Decision admit_key(const ZapHandler::Request& r);
+    Client* register_client(Request& r, const std::string& resume, const std::string& requested);
+    void forget_expired_names();
+
+    const TicketGrant* grant_for(std::string_view ticket, std::string_view user_id);
     void on_ticket_applied(std::string_view ticket);
     void join(const RoutingId& rid, Client& c);
     void announce_joins();
@@ -128,6 +160,10 @@ class Broker {
 
     Options options_;
     EventLoop& loop_;
+    // Bound before, and closed after, the CURVE sockets: a CURVE server with
+    // no handler in its context would admit every key.
+    std::optional<ZapHandler> zap_;
+    std::unique_ptr<NameStore> names_;
     zmq::socket_t router_;
     zmq::socket_t xpub_;
     std::string rendezvous_endpoint_;
@@ -145,6 +181,7 @@ class Broker {
     FloodControl flood_;
     SubscriptionGate gate_;
     ConnectionGuard guard_;
+    std::optional<KeyService> key_service_;
     LobbyHistory history_;
     PauseDetector pause_;
     Stats stats_;

@@ -4,18 +4,21 @@
 namespace zchat::broker {
 
 Client& ClientTable::add(const RoutingId& rid, std::uint64_t id, std::string_view requested,
-                         std::string ticket, std::string host, Liveness liveness,
+                         const NameRegistry::Reserved& reserved, std::string ticket,
+                         std::string host, std::string key, Liveness liveness,
                          Liveness::Clock::time_point now) {
     Client c{id,
-             names_.claim(requested, rid),
+             names_.claim(requested, rid, reserved),
              std::move(ticket),
              std::move(host),
+             std::move(key),
              liveness,
              now,
              false,
              false,
              {}};
     tickets_.emplace(c.ticket, rid);
+    if (!c.key.empty()) keys_.emplace(c.key, rid);
     return clients_.insert_or_assign(rid, std::move(c)).first->second;
 }
 
@@ -24,6 +27,7 @@ Client& ClientTable::move(const RoutingId& from, const RoutingId& to) {
     node.key() = to;
     Client& c = clients_.insert(std::move(node)).position->second;
     tickets_[c.ticket] = to;
+    if (!c.key.empty()) keys_[c.key] = to;
     names_.release(c.name);
     names_.claim(c.name, to);
     return c;
@@ -42,6 +46,7 @@ std::optional<Client> ClientTable::remove(const RoutingId& rid) {
     if (node.empty()) return std::nullopt;
     Client& c = node.mapped();
     tickets_.erase(c.ticket);
+    if (!c.key.empty()) keys_.erase(c.key);
     names_.release(c.name);
     online_.erase(c.name);
     return std::move(c);
@@ -58,6 +63,11 @@ const RoutingId* ClientTable::by_ticket(std::string_view ticket) const {
 }
 
 const RoutingId* ClientTable::by_name(const std::string& name) const { return names_.owner(name); }
+
+const RoutingId* ClientTable::by_key(std::string_view key) const {
+    const auto it = keys_.find(key);
+    return it == keys_.end() ? nullptr : &it->second;
+}
 
 void ClientTable::mark_announced(Client& c) {
     c.announced = true;

@@ -30,6 +30,7 @@ struct Client {
     std::string name;      // registered, unique
     std::string ticket;    // secret topic whose subscription applies `grant`
     std::string host;      // source address of its rendezvous connection
+    std::string key;       // its CURVE key (Z85), as ZAP admitted it; empty: plaintext
     Liveness liveness;     // any request is a sign of life
     Liveness::Clock::time_point registered_at;
     bool joined = false;     // its ticket was applied on its current connection: it hears the lobby
@@ -39,10 +40,11 @@ struct Client {
 
 class ClientTable {
   public:
-    // Registers a new client on RID under REQUESTED or a suffixed variant.
+    // Registers a new client on RID under REQUESTED or a suffixed variant
+    // that is not RESERVED.
     Client& add(const RoutingId& rid, std::uint64_t id, std::string_view requested,
-                std::string ticket, std::string host, Liveness liveness,
-                Liveness::Clock::time_point now);
+                const NameRegistry::Reserved& reserved, std::string ticket, std::string host,
+                std::string key, Liveness liveness, Liveness::Clock::time_point now);
     // Moves a registration to connection TO (a client back on fresh sockets).
     Client& move(const RoutingId& from, const RoutingId& to);
     // Gives C a new ticket; the old one no longer applies anything.
@@ -53,6 +55,7 @@ class ClientTable {
     Client* find(const RoutingId& rid);
     const RoutingId* by_ticket(std::string_view ticket) const;
     const RoutingId* by_name(const std::string& name) const;  // joined or not
+    const RoutingId* by_key(std::string_view key) const;
     void mark_announced(Client& c);
 
     // Announced names, in byte order.
@@ -63,6 +66,7 @@ class ClientTable {
   private:
     std::unordered_map<RoutingId, Client> clients_;
     std::unordered_map<std::string, RoutingId, StringHash, std::equal_to<>> tickets_;
+    std::unordered_map<std::string, RoutingId, StringHash, std::equal_to<>> keys_;  // CURVE only
     NameRegistry names_;
     std::set<std::string> online_;
 };

@@ -1,4 +1,6 @@
 // chat-broker: command line, signals, and the one event loop.
+#include <sodium.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
@@ -7,14 +9,29 @@
 #include "broker/broker.hpp"
 #include "broker/broker_monitor.hpp"
 #include "broker/metrics_server.hpp"
+#include "patterns/config_dir.hpp"
 #include "patterns/descriptor_limit.hpp"
+#include "patterns/key_file.hpp"
 #include "patterns/log.hpp"
+#include "patterns/network_socket.hpp"
 #include "patterns/termination_signal.hpp"
 #include "patterns/version.hpp"
 
 namespace {
 
-zchat::broker::Options parse(int argc, char** argv, std::string& metrics, int& exit_code) {
+// What the command line says about keys; turned into Options::curve once the
+// files are read.
+struct KeyFlags {
+    bool insecure = false;
+    std::string key_file;     // empty: the XDG default
+    std::string names_db;     // empty: the XDG default
+    std::string key_service;  // empty: the rendezvous port + 2; "off": none
+    double name_days =
+        std::chrono::duration<double, std::ratio<86400>>(zchat::limits::default_name_ttl).count();
+};
+
+zchat::broker::Options parse(int argc, char** argv, std::string& metrics, KeyFlags& keys,
+                             int& exit_code) {
     zchat::broker::Options o;
     std::string level = "info";
     double timeout_s = std::chrono::duration<double>(o.client_timeout).count();
@@ -72,6 +89,23 @@ zchat::broker::Options parse(int argc, char** argv, std::string& metrics, int& e
            "lobby messages queued per subscriber before it misses some (clients report the gap)")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000000));
+    app.add_flag("--insecure", keys.insecure,
+                 "plaintext on every socket: no keys, names not bound to keys (clients need "
+                 "--insecure too)");
+    app.add_option("--key-file", keys.key_file,
+                   "the broker's long-term CURVE key, made on first start (mode 0600) "
+                   "[default: $XDG_CONFIG_HOME/zchat/broker.key, ~/.config/zchat/broker.key]");
+    app.add_option(
+        "--names-db", keys.names_db,
+        "SQLite file binding names to keys across restarts "
+        "[default: $XDG_DATA_HOME/zchat/names.sqlite, ~/.local/share/zchat/names.sqlite]");
+    app.add_option("--name-days", keys.name_days,
+                   "days a name stays bound to its key after the key was last seen")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0001, 36500.0));
+    app.add_option("--key-service", keys.key_service,
+                   "plaintext endpoint that tells new clients the broker's key (trust on first "
+                   "use); off: none [default: the rendezvous host, its port + 2]");
     app.add_option("--metrics", metrics,
                    "serve Prometheus metrics over HTTP at /metrics on this endpoint, e.g. "
                    "tcp://127.0.0.1:9464 (port 0: any free port); off when not given")
@@ -87,6 +121,12 @@ zchat::broker::Options parse(int argc, char** argv, std::string& metrics, int& e
         return o;
     }
     zchat::log::set_level(*zchat::log::parse_level(level));
+    if (keys.insecure &&
+        (!keys.key_file.empty() || !keys.names_db.empty() || !keys.key_service.empty())) {
+        std::cerr << "chat-broker: --insecure uses no key, name store or key service\n";
+        exit_code = 2;
+        return o;
+    }
     o.client_timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
     exit_code = -1;
     return o;
@@ -94,13 +134,52 @@ zchat::broker::Options parse(int argc, char** argv, std::string& metrics, int& e
 
 }  // namespace
 
+// Loads (or makes) the broker's key and fills Options::curve; prints where it came from.
+void secure(zchat::broker::Options& o, const KeyFlags& flags) {
+    zchat::broker::Security sec;
+    const std::string key_file =
+        flags.key_file.empty() ? zchat::config_dir() + "/broker.key" : flags.key_file;
+    const auto loaded = zchat::load_or_create_keys(key_file);
+    if (loaded.created) std::cout << "chat-broker: made a new key in " << key_file << std::endl;
+    sec.keys = loaded.keys;
+    sec.names_db = flags.names_db.empty() ? zchat::data_dir() + "/names.sqlite" : flags.names_db;
+    sec.name_ttl = std::chrono::seconds(static_cast<long>(flags.name_days * 86400));
+    sec.key_service = flags.key_service == "off"  ? ""
+                      : flags.key_service.empty() ? zchat::default_key_service(o.rendezvous)
+                                                  : flags.key_service;
+    o.curve = std::move(sec);
+}
+
+// The line a user on another machine pastes: the endpoint as they dial it.
+void print_identity(const zchat::broker::Broker& broker, const zchat::broker::Options& o) {
+    if (!o.curve) {
+        std::cout << "chat-broker: WARNING: --insecure: plaintext, names not bound to keys; "
+                     "anyone on the network path can read and forge everything"
+                  << std::endl;
+        return;
+    }
+    const auto& key = o.curve->keys.public_z85;
+    std::string service = broker.key_service_endpoint();
+    std::cout << "chat-broker: key " << zchat::key_fingerprint(key) << ", key service "
+              << (service.empty() ? "off" : "on " + service) << std::endl;
+    std::cout << "chat-broker: clients connect with: chat-cli --broker "
+              << zchat::broker::public_endpoint(broker.rendezvous_endpoint()) << " --broker-key '"
+              << key << "'" << std::endl;
+}
+
 int main(int argc, char** argv) {
     int exit_code = -1;
     std::string metrics_at;
-    auto options = parse(argc, argv, metrics_at, exit_code);
+    KeyFlags key_flags;
+    auto options = parse(argc, argv, metrics_at, key_flags, exit_code);
     if (exit_code >= 0) return exit_code;
     zchat::log::set_program("chat-broker");
+    if (sodium_init() < 0) {
+        std::cerr << "chat-broker: libsodium cannot start\n";
+        return 1;
+    }
     try {
+        if (!key_flags.insecure) secure(options, key_flags);
         const std::size_t descriptors = zchat::raise_descriptor_limit();
         zmq::context_t ctx;
         ctx.set(zmq::ctxopt::max_sockets, 65536);
@@ -120,11 +199,18 @@ int main(int argc, char** argv) {
         });
         std::cout << "chat-broker: rendezvous on " << broker.rendezvous_endpoint() << ", lobby on "
                   << broker.lobby_endpoint() << std::endl;
+        print_identity(broker, options);
         if (metrics) std::cout << "chat-broker: metrics on " << metrics->url() << std::endl;
         zchat::log::info("file descriptors: ", descriptors);
         loop.run();
         return 0;
     } catch (const zchat::broker::BindError& e) {
+        std::cerr << "chat-broker: " << e.what() << std::endl;
+        return 1;
+    } catch (const zchat::KeyFileError& e) {
+        std::cerr << "chat-broker: " << e.what() << std::endl;
+        return 1;
+    } catch (const zchat::broker::NameStoreError& e) {
         std::cerr << "chat-broker: " << e.what() << std::endl;
         return 1;
     } catch (const std::exception& e) {

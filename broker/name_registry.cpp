@@ -22,9 +22,10 @@ std::optional<std::string> NameRegistry::invalid_reason(std::string_view name) {
     return std::nullopt;
 }
 
-std::string NameRegistry::claim(std::string_view requested, std::string owner) {
+std::string NameRegistry::claim(std::string_view requested, std::string owner,
+                                const Reserved& reserved) {
     std::string name(requested);
-    for (int n = 2; owners_.contains(name); ++n) {
+    for (int n = 2; owners_.contains(name) || (reserved && reserved(name)); ++n) {
         std::string suffix = "_";
         suffix += std::to_string(n);
         std::string base(requested.substr(0, limits::max_name_bytes - suffix.size()));

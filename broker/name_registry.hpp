@@ -2,6 +2,7 @@
 // suffixed (anna, anna_2, anna_3...); a name that breaks the rules is refused.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,9 +17,12 @@ class NameRegistry {
     // whitespace or control characters, not starting with '\'.
     static std::optional<std::string> invalid_reason(std::string_view name);
 
-    // Claims REQUESTED for OWNER, or the first free suffixed variant. The
-    // requested name must be valid.
-    std::string claim(std::string_view requested, std::string owner);
+    // Names held elsewhere (by another key, in the name store) are skipped too.
+    using Reserved = std::function<bool(const std::string& name)>;
+
+    // Claims REQUESTED for OWNER, or the first suffixed variant that is
+    // neither taken nor RESERVED. The requested name must be valid.
+    std::string claim(std::string_view requested, std::string owner, const Reserved& reserved = {});
     void release(const std::string& name);
     // The owner of NAME, if it is taken.
     const std::string* owner(const std::string& name) const;

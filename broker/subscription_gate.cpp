@@ -22,11 +22,12 @@ void SubscriptionGate::drain() {
             ++stats_.ignored;
             continue;
         }
-        on_notification(note.to_string_view());
+        on_notification(note);
     }
 }
 
-void SubscriptionGate::on_notification(std::string_view data) {
+void SubscriptionGate::on_notification(const zmq::message_t& note) {
+    const std::string_view data = note.to_string_view();
     // A subscription is 0x01 + topic. Cancellations (0x00), and anything else,
     // never change what a connection hears, and never drop anyone.
     if (data.empty() || data[0] != 1 || !data.substr(1).starts_with(protocol::ticket_prefix)) {
@@ -34,7 +35,8 @@ void SubscriptionGate::on_notification(std::string_view data) {
         return;
     }
     const std::string_view ticket = data.substr(1);
-    const TicketGrant* grant = resolve_(ticket);
+    const char* user_id = zmq_msg_gets(note.handle(), "User-Id");
+    const TicketGrant* grant = resolve_(ticket, user_id ? user_id : "");
     if (!grant) {
         ++stats_.ignored;
         return;

@@ -37,9 +37,12 @@ struct GateStats {
 
 class SubscriptionGate {
   public:
-    // RESOLVE: the grant for a ticket, or nullptr if it is no client's. APPLIED:
-    // called once the grant is applied to the connection that sent the ticket.
-    using Resolve = std::function<const TicketGrant*(std::string_view ticket)>;
+    // RESOLVE: the grant for a ticket sent on a connection with USER_ID (its
+    // CURVE key; empty on plaintext), or nullptr if it is no client's or not
+    // that key's. APPLIED: called once the grant is applied to the connection
+    // that sent the ticket.
+    using Resolve =
+        std::function<const TicketGrant*(std::string_view ticket, std::string_view user_id)>;
     using Applied = std::function<void(std::string_view ticket)>;
 
     SubscriptionGate(zmq::socket_t& xpub, Resolve resolve, Applied applied);
@@ -49,7 +52,7 @@ class SubscriptionGate {
     const GateStats& stats() const { return stats_; }
 
   private:
-    void on_notification(std::string_view data);
+    void on_notification(const zmq::message_t& note);
     bool nothing_pending();
 
     zmq::socket_t& xpub_;

@@ -9,6 +9,7 @@
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/overloaded.hpp"
+#include "patterns/zap_handler.hpp"
 
 namespace zchat::client {
 namespace {
@@ -20,6 +21,9 @@ using E = BrokerLink::Event;
 constexpr milliseconds first_backoff{250};
 constexpr milliseconds max_backoff{5000};
 constexpr milliseconds min_answer_wait{1000};  // for WELCOME, however short the backoff
+// A wrong broker key fails every attempt, about ten a second; a connection
+// reset mid-handshake fails one. This many in a row settle which it is.
+constexpr int unclear_failures_to_probe = 3;
 
 }  // namespace
 
@@ -47,13 +51,15 @@ const BrokerLink::Transition BrokerLink::table_[] = {
 };
 
 BrokerLink::BrokerLink(zmq::context_t& ctx, EventLoop& loop, std::string endpoint, std::string name,
-                       std::chrono::milliseconds broker_timeout, LinkEvents events, Now now)
+                       std::chrono::milliseconds broker_timeout, LinkEvents events,
+                       std::optional<LinkKeys> keys, Now now)
     : ctx_(ctx),
       loop_(loop),
       endpoint_(std::move(endpoint)),
       name_(std::move(name)),
       broker_timeout_(broker_timeout),
       events_(std::move(events)),
+      keys_(std::move(keys)),
       now_(std::move(now)),
       max_text_(limits::max_text_bytes),
       max_lines_(limits::max_text_lines),
@@ -144,6 +150,7 @@ void BrokerLink::subscribe() {
     outbox_.pace(w.rate, w.burst, now_());
     sub_.emplace(make_network_socket(ctx_, zmq::socket_type::sub));
     sub_->set(zmq::sockopt::rcvhwm, limits::lobby_hwm);
+    secure(*sub_);
     loop_.watch(*sub_, [this] { on_lobby(); });
     attempt_started_ = now_();
     registration_->subscribe(*sub_, endpoint_, attempt_started_);
@@ -196,16 +203,72 @@ void BrokerLink::quit() {
 void BrokerLink::open_sockets() {
     close_sockets();
     dealer_.emplace(make_network_socket(ctx_, zmq::socket_type::dealer));
+    secure(*dealer_);
+    dealer_watch_.emplace(ctx_, loop_, *dealer_, [this](const auto& r) { on_handshake(r); });
+    unclear_failures_ = 0;
     dealer_->connect(endpoint_);
     loop_.watch(*dealer_, [this] { on_rendezvous(); });
 }
 
 void BrokerLink::close_sockets() {
+    dealer_watch_.reset();
+    probe_watch_.reset();
     if (dealer_) loop_.unwatch(*dealer_);
     if (sub_) loop_.unwatch(*sub_);
     dealer_.reset();
     sub_.reset();
+    probe_.reset();
     early_.clear();
+}
+
+void BrokerLink::secure(zmq::socket_t& socket) {
+    if (keys_)
+        make_curve_client(socket, keys_->own.public_z85, keys_->own.secret_z85, keys_->broker_key);
+}
+
+// ---- handshakes ----
+
+void BrokerLink::on_handshake(const HandshakeWatch::Report& r) {
+    using F = HandshakeWatch::Failure;
+    if (r.succeeded) {
+        unclear_failures_ = 0;
+        return;
+    }
+    if (r.failure == F::refused_key)
+        return fail("the broker at " + endpoint_ + " refused this client's key");
+    if (r.failure == F::mechanism_mismatch || !keys_) {
+        // A plaintext socket meets no key to get wrong: any failure is CURVE on the other side.
+        if (!keys_)
+            return fail("the broker at " + endpoint_ +
+                        " requires encryption: start chat-cli without --insecure");
+        return fail("the broker at " + endpoint_ +
+                    " speaks plaintext (started with --insecure?). This client does not talk in "
+                    "the clear unless started with --insecure too");
+    }
+    if (++unclear_failures_ == unclear_failures_to_probe) probe();
+}
+
+// A plaintext handshake with the same endpoint settles it: one that succeeds
+// means a plaintext broker; one that fails, a CURVE broker with another key.
+void BrokerLink::probe() {
+    probe_.emplace(make_network_socket(ctx_, zmq::socket_type::dealer));
+    probe_watch_.emplace(ctx_, loop_, *probe_, [this](const HandshakeWatch::Report& r) {
+        if (r.succeeded)
+            return fail("the broker at " + endpoint_ +
+                        " speaks plaintext (started with --insecure?). This client does not "
+                        "talk in the clear unless started with --insecure too");
+        fail("the broker at " + endpoint_ + " does not hold the key " + keys_->origin + " (" +
+             key_fingerprint(keys_->broker_key) +
+             "). Its key has changed, or someone is in between. If you know the broker got a "
+             "new key, remove the old one and connect again");
+    });
+    probe_->connect(endpoint_);
+}
+
+void BrokerLink::fail(const std::string& why) {
+    close_sockets();
+    state_ = S::left;
+    events_.fatal(why);
 }
 
 bool BrokerLink::send(const protocol::Message& m) {
@@ -269,10 +332,12 @@ void BrokerLink::on_reply(protocol::Message&& m) {
         m);
 }
 
-// A name that breaks the rules is the user's to fix; anything else (a busy
-// broker, a full bucket) is tried again later.
+// A name that breaks the rules, or a key in use elsewhere, is the user's to
+// fix; anything else (a busy broker, a full bucket) is tried again later.
 void BrokerLink::on_hello_refused(const protocol::Error& e) {
-    if (e.code == static_cast<std::uint32_t>(protocol::ErrorCode::bad_name)) {
+    using protocol::ErrorCode;
+    if (e.code == static_cast<std::uint32_t>(ErrorCode::bad_name) ||
+        e.code == static_cast<std::uint32_t>(ErrorCode::key_in_use)) {
         close_sockets();
         state_ = S::left;
         return events_.hello_refused(e);

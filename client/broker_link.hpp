@@ -18,6 +18,12 @@
 // Pirate), backing off from 250 ms to 5 s so a dead broker is not flooded.
 // No timers of its own: the client's one tick drives it, with an injected
 // clock, so the machine can be tested without waiting.
+//
+// With keys, both sockets speak CURVE and the broker must prove it holds the
+// key we pinned. A failed handshake is not a silent broker: a handshake watch
+// tells a plaintext broker, a refused key and a wrong broker key apart (with a
+// plaintext probe when libzmq's event is ambiguous) and ends the link with a
+// sentence, instead of retrying for ever.
 #pragma once
 
 #include <chrono>
@@ -27,14 +33,23 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "client/handshake_watch.hpp"
 #include "client/lobby_sequence.hpp"
 #include "client/outbox.hpp"
+#include "patterns/curve_keys.hpp"
 #include "patterns/event_loop.hpp"
 #include "patterns/liveness.hpp"
 #include "patterns/protocol.hpp"
 #include "patterns/registration.hpp"
 
 namespace zchat::client {
+
+// The keys of a CURVE link; a link without them is plaintext (--insecure).
+struct LinkKeys {
+    CurveKeys own;
+    std::string broker_key;  // Z85
+    std::string origin;      // where the broker key came from, for messages
+};
 
 // What the link reports to the chat client.
 struct LinkEvents {
@@ -52,6 +67,8 @@ struct LinkEvents {
     std::function<void(const protocol::ForkOk&)> fork_ok;
     std::function<void(const protocol::Invite&)> invite;
     std::function<void(const protocol::Error&, const std::string& refused_text)> error;
+    // The link cannot work as configured (a key or a security mismatch): it is over.
+    std::function<void(const std::string& why)> fatal;
 };
 
 class BrokerLink {
@@ -71,7 +88,8 @@ class BrokerLink {
     enum class Event { welcome, joined, silence, shutdown, forgotten, due, quit };
 
     BrokerLink(zmq::context_t& ctx, EventLoop& loop, std::string endpoint, std::string name,
-               std::chrono::milliseconds broker_timeout, LinkEvents events, Now now = &Clock::now);
+               std::chrono::milliseconds broker_timeout, LinkEvents events,
+               std::optional<LinkKeys> keys, Now now = &Clock::now);
 
     // The one clock tick: liveness, heartbeats, retries, pacing.
     void tick();
@@ -82,6 +100,7 @@ class BrokerLink {
     bool up() const { return state_ == State::joined; }
     bool ever_joined() const;
     const std::string& name() const { return name_; }
+    const std::optional<LinkKeys>& keys() const { return keys_; }
     // The limits the broker announced (the protocol's defaults until then).
     std::size_t max_text() const { return max_text_; }
     std::size_t max_lines() const { return max_lines_; }
@@ -117,6 +136,10 @@ class BrokerLink {
 
     void open_sockets();
     void close_sockets();
+    void secure(zmq::socket_t& socket);
+    void on_handshake(const HandshakeWatch::Report& r);
+    void probe();
+    void fail(const std::string& why);
     void on_rendezvous();
     void on_lobby();
     void on_reply(protocol::Message&& m);
@@ -133,6 +156,7 @@ class BrokerLink {
     std::string name_;      // requested, then as registered
     std::chrono::milliseconds broker_timeout_;
     LinkEvents events_;
+    std::optional<LinkKeys> keys_;
     Now now_;
 
     State state_ = State::connecting;
@@ -141,6 +165,11 @@ class BrokerLink {
     std::chrono::milliseconds linger_{0};  // for the BYE of quit()
     std::optional<zmq::socket_t> dealer_;
     std::optional<zmq::socket_t> sub_;
+    std::optional<zmq::socket_t> probe_;  // plaintext, to tell a plaintext broker from a wrong key
+    // Declared after their sockets: a watch must go before its socket does.
+    std::optional<HandshakeWatch> dealer_watch_;
+    std::optional<HandshakeWatch> probe_watch_;
+    int unclear_failures_ = 0;  // ambiguous handshake failures since the last success
     std::optional<Registration> registration_;
     std::string ticket_;  // of the last registration: proves it is us coming back
     std::uint64_t id_ = 0;

@@ -34,12 +34,20 @@ ChatClient::ChatClient(zmq::context_t& ctx, EventLoop& loop, Options options)
       terminal_(
           loop, options_.interactive,
           {[this](std::string line) { on_line(std::move(line)); }, [this] { on_end_of_input(); }}),
-      link_(ctx, loop, options_.broker, options_.name, options_.broker_timeout, link_events()),
+      link_(ctx, loop, options_.broker, options_.name, options_.broker_timeout, link_events(),
+            options_.keys),
       sessions_(
-          ctx, loop, options_.peer_timeout, [this] { return next_number_++; }, session_events()),
+          ctx, loop, options_.peer_timeout, [this] { return next_number_++; }, session_events(),
+          options_.keys ? std::optional<PeerSecurity>(PeerSecurity{
+                              options_.keys->own, options_.keys->broker_key, options_.known_peers})
+                        : std::nullopt),
       started_(Clock::now()),
       pause_(tick_interval * 10, started_) {
     sessions_.set_own_name(options_.name);
+    if (!options_.keys)
+        show(
+            display_.error("--insecure: plaintext. Anyone on the network path can read and "
+                           "change what you send, and names are not bound to keys"));
     update_prompt();
     loop_.every(tick_interval, [this] { on_tick(); });
 }
@@ -70,7 +78,8 @@ LinkEvents ChatClient::link_events() {
         show(display_.system(line));
     };
     e.fork_ok = [this](const protocol::ForkOk& f) {
-        show(display_.system("waiting for " + f.peer + " to answer..."));
+        if (sessions_.fork_answered(f))
+            show(display_.system("waiting for " + f.peer + " to answer..."));
     };
     e.invite = [this](const protocol::Invite& inv) {
         sessions_.invited(inv, link_.name(), Clock::now());
@@ -78,6 +87,7 @@ LinkEvents ChatClient::link_events() {
     e.error = [this](const protocol::Error& err, const std::string& text) {
         on_refused(err, text);
     };
+    e.fatal = [this](const std::string& why) { on_fatal(why); };
     return e;
 }
 
@@ -130,9 +140,20 @@ void ChatClient::on_refused(const protocol::Error& e, const std::string& text) {
 }
 
 void ChatClient::on_hello_refused(const protocol::Error& e) {
+    if (e.code == static_cast<std::uint32_t>(protocol::ErrorCode::key_in_use)) {
+        std::fprintf(stderr, "chat-cli: the broker refused this client: %s\n",
+                     utf8::one_line(e.reason).c_str());
+        return quit(1);
+    }
     std::fprintf(stderr, "chat-cli: the broker refused the name '%s': %s\n",
                  utf8::one_line(options_.name).c_str(), utf8::one_line(e.reason).c_str());
     quit(1);
+}
+
+// A link that cannot work as configured is not retried: the user must act.
+void ChatClient::on_fatal(const std::string& why) {
+    std::fprintf(stderr, "chat-cli: %s\n", why.c_str());
+    quit(exit_untrusted);
 }
 
 // ---- private sessions ----
@@ -272,6 +293,27 @@ void ChatClient::leave_active(const std::string&) { sessions_.leave(active_); }
 void ChatClient::help(const std::string&) {
     for (const auto& row : help_lines()) show(row);
 }
+
+void ChatClient::whoami(const std::string&) {
+    std::string line = "you are " + link_.name();
+    if (options_.keys)
+        line += ", key " + key_fingerprint(options_.keys->own.public_z85) + " (" +
+                options_.key_file + "); the broker's key " +
+                key_fingerprint(options_.keys->broker_key);
+    else
+        line += ", with no key: --insecure";
+    show(display_.system(line));
+}
+
+void ChatClient::verify(const std::string& name) {
+    std::string text = sessions_.safety_number_with(name);
+    for (std::size_t start = 0, end; start < text.size(); start = end + 1) {
+        end = std::min(text.find('\n', start), text.size());
+        show(display_.system(text.substr(start, end - start)));
+    }
+}
+
+void ChatClient::trust(const std::string& name) { show(display_.system(sessions_.trust(name))); }
 
 // ---- lifecycle ----
 

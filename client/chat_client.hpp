@@ -30,7 +30,15 @@ struct Options {
     std::chrono::milliseconds broker_timeout = limits::broker_timeout;
     std::chrono::milliseconds peer_timeout = limits::peer_timeout;
     std::chrono::milliseconds startup_timeout{3000};
+    // CURVE: our keys and the broker's; nullopt: plaintext (--insecure).
+    std::optional<LinkKeys> keys;
+    std::string key_file;     // where our key lives, for \whoami
+    std::string known_peers;  // path of the known_peers file
 };
+
+// Exit codes: 0 done, 1 fatal, 2 no broker, 3 the broker or its key cannot
+// be trusted (also a security mismatch).
+inline constexpr int exit_untrusted = 3;
 
 class ChatClient {
   public:
@@ -53,6 +61,7 @@ class ChatClient {
     void on_lost(const std::string& why);
     void on_refused(const protocol::Error& e, const std::string& text);
     void on_hello_refused(const protocol::Error& e);
+    void on_fatal(const std::string& why);
     // What the private sessions report.
     SessionEvents session_events();
     void on_session_closed(int number, const std::string& why);
@@ -71,6 +80,9 @@ class ChatClient {
     void back_to_lobby(const std::string&);
     void leave_active(const std::string&);
     void help(const std::string&);
+    void whoami(const std::string&);
+    void verify(const std::string& name);
+    void trust(const std::string& name);
 
     // Lifecycle, on the one tick.
     void on_tick();

@@ -28,6 +28,17 @@ const std::vector<Command>& command_table() {
          "end the active private session",
          needs_private_session,
          &ChatClient::leave_active},
+        {{"whoami"}, "", "your name and your key's fingerprint", anywhere, &ChatClient::whoami},
+        {{"verify"},
+         "NAME",
+         "the safety number to compare with NAME out of band",
+         anywhere,
+         &ChatClient::verify},
+        {{"trust"},
+         "NAME",
+         "accept NAME's new key after a key-change warning",
+         anywhere,
+         &ChatClient::trust},
         {{"help", "h"}, "", "this list", anywhere, &ChatClient::help},
     };
     return table;

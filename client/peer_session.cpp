@@ -6,6 +6,7 @@
 #include "patterns/log.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/secure_random.hpp"
+#include "patterns/zap_handler.hpp"
 
 namespace zchat::client {
 namespace {
@@ -26,8 +27,9 @@ PeerSession::PeerSession(zmq::socket_t socket, std::string endpoint, std::string
       now_(now) {}
 
 PeerSession PeerSession::listen(zmq::context_t& ctx, const std::string& host, Clock::time_point now,
-                                std::chrono::milliseconds timeout) {
+                                std::chrono::milliseconds timeout, const PeerKeys* keys) {
     auto socket = make_network_socket(ctx, zmq::socket_type::pair);
+    if (keys) make_curve_server(socket, keys->own.secret_z85, keys->zap_domain);
     socket.bind("tcp://" + host + ":*");
     std::string endpoint = bound_endpoint(socket);
     return PeerSession(std::move(socket), std::move(endpoint), random_hex(limits::secret_bits), now,
@@ -36,8 +38,10 @@ PeerSession PeerSession::listen(zmq::context_t& ctx, const std::string& host, Cl
 
 PeerSession PeerSession::join(zmq::context_t& ctx, const std::string& endpoint,
                               const std::string& token, const std::string& own_name,
-                              Clock::time_point now, std::chrono::milliseconds timeout) {
+                              Clock::time_point now, std::chrono::milliseconds timeout,
+                              const PeerKeys* keys) {
     auto socket = make_network_socket(ctx, zmq::socket_type::pair);
+    if (keys) make_curve_client(socket, keys->own.public_z85, keys->own.secret_z85, keys->peer_key);
     socket.connect(endpoint);
     PeerSession s(std::move(socket), endpoint, token, now, timeout);
     s.send(protocol::PeerHello{token, own_name});
@@ -45,9 +49,11 @@ PeerSession PeerSession::join(zmq::context_t& ctx, const std::string& endpoint,
 }
 
 void PeerSession::decline(zmq::context_t& ctx, const std::string& endpoint,
-                          const std::string& token, const std::string& reason) {
+                          const std::string& token, const std::string& reason,
+                          const PeerKeys* keys) {
     auto socket = make_network_socket(ctx, zmq::socket_type::pair);
     socket.set(zmq::sockopt::linger, leave_linger_ms);
+    if (keys) make_curve_client(socket, keys->own.public_z85, keys->own.secret_z85, keys->peer_key);
     socket.connect(endpoint);
     (void)socket.send(to_frame(protocol::PeerLeave{token, reason}), zmq::send_flags::dontwait);
 }
@@ -70,6 +76,13 @@ std::optional<protocol::Message> PeerSession::receive(Clock::time_point now) {
     now_ = now;
     zmq::message_t frame;
     while (socket_.recv(frame, zmq::recv_flags::dontwait)) {
+        if (!expected_key_.empty()) {
+            const char* user_id = zmq_msg_gets(frame.handle(), "User-Id");
+            if (!user_id || expected_key_ != user_id) {
+                log::debug("private session: dropped a frame from another key");
+                continue;
+            }
+        }
         peer_.heard(now);
         if (frame.more()) {
             while (socket_.get(zmq::sockopt::rcvmore)) (void)socket_.recv(frame);

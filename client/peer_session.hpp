@@ -6,6 +6,11 @@
 // The token from the invitation is the session's secret: a PEER_HELLO or
 // PEER_LEAVE without it is dropped, so a stranger who reaches the port can
 // neither open nor end the session.
+//
+// With keys the PAIR speaks CURVE: the initiator's is a CURVE server holding
+// its long-term key, whose ZAP domain admits only the invited user's key (the
+// caller's ZAP handler decides); the invited side connects with the
+// initiator's key as the server key, so each side proves its key to the other.
 #pragma once
 
 #include <chrono>
@@ -14,30 +19,43 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "patterns/curve_keys.hpp"
 #include "patterns/liveness.hpp"
 #include "patterns/protocol.hpp"
 
 namespace zchat::client {
+
+// A private session's CURVE setup.
+struct PeerKeys {
+    CurveKeys own;
+    std::string peer_key;    // join, decline: the key the initiator must prove
+    std::string zap_domain;  // listen: the domain whose ZAP answer admits the peer
+};
 
 class PeerSession {
   public:
     using Clock = Liveness::Clock;
 
     // Initiator: binds on tcp://HOST:* and waits for the invited side's hello.
+    // KEYS: CURVE (nullptr: plaintext).
     static PeerSession listen(zmq::context_t& ctx, const std::string& host, Clock::time_point now,
-                              std::chrono::milliseconds timeout);
+                              std::chrono::milliseconds timeout, const PeerKeys* keys = nullptr);
     // Invited side: connects to the initiator and says hello with its token.
     static PeerSession join(zmq::context_t& ctx, const std::string& endpoint,
                             const std::string& token, const std::string& own_name,
-                            Clock::time_point now, std::chrono::milliseconds timeout);
+                            Clock::time_point now, std::chrono::milliseconds timeout,
+                            const PeerKeys* keys = nullptr);
     // Invited side, refusing: tells the initiator REASON on its own endpoint,
     // with the invitation's token, and lets the socket go.
     static void decline(zmq::context_t& ctx, const std::string& endpoint, const std::string& token,
-                        const std::string& reason);
+                        const std::string& reason, const PeerKeys* keys = nullptr);
 
     zmq::socket_t& socket() { return socket_; }
     const std::string& endpoint() const { return endpoint_; }
     const std::string& token() const { return token_; }
+    // Initiator: every frame must come from a connection ZAP admitted with
+    // KEY (its User-Id); anything else is dropped.
+    void expect_key(std::string key) { expected_key_ = std::move(key); }
     bool open() const { return open_; }
     // Frames queued because the peer would not take them yet, and sending
     // them now that it may (the liveness tick does it too).
@@ -70,9 +88,10 @@ class PeerSession {
     void flush();
 
     zmq::socket_t socket_;
-    std::string endpoint_;  // where the initiator listens
-    std::string token_;     // secret from the invitation, checked in PEER_HELLO and PEER_LEAVE
-    bool open_ = false;     // hello exchanged
+    std::string endpoint_;      // where the initiator listens
+    std::string token_;         // secret from the invitation, checked in PEER_HELLO and PEER_LEAVE
+    std::string expected_key_;  // initiator with CURVE: the invited user's key
+    bool open_ = false;         // hello exchanged
     Clock::time_point started_;
     std::chrono::milliseconds timeout_;  // silence, or a hello this late, ends the session
     Liveness peer_;                      // any frame from the peer

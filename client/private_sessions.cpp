@@ -6,23 +6,110 @@
 
 #include "patterns/limits.hpp"
 #include "patterns/log.hpp"
+#include "patterns/safety_number.hpp"
 
 namespace zchat::client {
 namespace {
 
 // Ignored invitations are summed up at most this often, per inviter.
 constexpr auto report_interval = std::chrono::seconds{10};
+// Session N's PAIR asks the ZAP handler under this domain, N appended.
+constexpr std::string_view fork_domain = "zchat-fork-";
 
 }  // namespace
 
 PrivateSessions::PrivateSessions(zmq::context_t& ctx, EventLoop& loop,
                                  std::chrono::milliseconds timeout, NextNumber next_number,
-                                 SessionEvents events)
+                                 SessionEvents events, std::optional<PeerSecurity> security)
     : ctx_(ctx),
       loop_(loop),
       timeout_(timeout),
       next_number_(std::move(next_number)),
-      events_(std::move(events)) {}
+      events_(std::move(events)),
+      security_(std::move(security)) {
+    if (!security_) return;
+    known_.emplace(security_->known_peers);
+    zap_.emplace(ctx_, loop_, [this](const ZapHandler::Request& r) { return admit(r); });
+}
+
+// The initiator's PAIR admits exactly the key the broker vouched for the
+// invited user; until FORK_OK says which, the handshake waits.
+ZapHandler::Decision PrivateSessions::admit(const ZapHandler::Request& r) const {
+    if (!r.domain.starts_with(fork_domain)) return ZapHandler::deny();
+    const auto it =
+        sessions_.find(std::strtoull(r.domain.c_str() + fork_domain.size(), nullptr, 10));
+    if (it == sessions_.end() || !it->second.initiated) return ZapHandler::deny();
+    const auto& s = it->second;
+    if (s.peer_key.empty()) return s.fork_cseq ? ZapHandler::wait() : ZapHandler::deny();
+    return r.key == s.peer_key ? ZapHandler::allow(r.key) : ZapHandler::deny();
+}
+
+std::optional<PeerKeys> PrivateSessions::keys_for(const std::string& peer_key,
+                                                  std::uint64_t session) const {
+    if (!security_) return std::nullopt;
+    return PeerKeys{security_->own, peer_key, std::string(fork_domain) + std::to_string(session)};
+}
+
+std::string PrivateSessions::label(const std::string& name) const {
+    return security_->broker_key + " " + name;
+}
+
+bool PrivateSessions::matches_pin(const std::string& name, const std::string& key) {
+    const auto pin = known_->find(label(name));
+    if (!pin || pin->key == key) return true;
+    offered_[name] = key;
+    events_.notice("WARNING: the broker says " + name + "'s key is " + key_fingerprint(key) +
+                   ", but you pinned " + key_fingerprint(pin->key) + " for " + name + " in " +
+                   known_->where(*pin) + ". Someone may be posing as " + name + ", or " + name +
+                   " has a new key. Private sessions with " + name +
+                   " are refused until you check with them another way and run \\trust " + name);
+    return false;
+}
+
+void PrivateSessions::pin_on_first_session(const PrivateSession& s) {
+    if (!security_ || known_->find(label(s.peer))) return;
+    try {
+        known_->add(label(s.peer), s.peer_key);
+        events_.notice("first private session with " + s.peer + ": their key " +
+                       key_fingerprint(s.peer_key) + " is now pinned (\\verify " + s.peer +
+                       " to check it with them)");
+    } catch (const KnownKeysError& e) {
+        events_.notice(e.what());
+    }
+}
+
+std::string PrivateSessions::safety_number_with(const std::string& name) const {
+    if (!security_) return "no keys, no safety number: this client runs --insecure";
+    const PrivateSession* s = find_peer(name);
+    std::string key = s && s->open() ? s->peer_key : "";
+    std::string source = "the key your private session with " + name + " authenticated";
+    if (key.empty()) {
+        const auto pin = known_->find(label(name));
+        if (!pin) return "no key known for " + name + ": \\fork " + name + " first";
+        key = pin->key;
+        source = "the key pinned for " + name + " in " + known_->where(*pin);
+    }
+    return "safety number with " + name + " (from " + source +
+           "); it is the same on both screens when no one is in between:\n" +
+           safety_number(raw_key(security_->own.public_z85), own_name_, raw_key(key), name);
+}
+
+std::string PrivateSessions::trust(const std::string& name) {
+    if (!security_) return "no keys to trust: this client runs --insecure";
+    const auto it = offered_.find(name);
+    if (it == offered_.end())
+        return "no refused key for " + name +
+               ": \\trust takes the new key of a user whose "
+               "key changed, after a warning";
+    try {
+        known_->replace(label(name), it->second);
+    } catch (const KnownKeysError& e) {
+        return e.what();
+    }
+    const std::string fp = key_fingerprint(it->second);
+    offered_.erase(it);
+    return name + "'s key " + fp + " is now pinned; \\fork " + name + " again";
+}
 
 PrivateSessions::~PrivateSessions() {
     for (auto& [key, s] : sessions_) loop_.unwatch(s.link->socket());
@@ -46,7 +133,9 @@ PrivateSession& PrivateSessions::start_fork(const std::string& name, const std::
     s.key = key;
     s.peer = name;
     s.initiated = true;
-    s.link = std::make_unique<PeerSession>(PeerSession::listen(ctx_, host, now, timeout_));
+    const auto keys = keys_for("", key);
+    s.link = std::make_unique<PeerSession>(
+        PeerSession::listen(ctx_, host, now, timeout_, keys ? &*keys : nullptr));
     loop_.watch(s.link->socket(), [this, key] { on_readable(key); });
     return s;
 }
@@ -60,14 +149,38 @@ bool PrivateSessions::fork_refused(std::uint64_t cseq, const std::string& reason
     return false;
 }
 
+bool PrivateSessions::fork_answered(const protocol::ForkOk& f) {
+    for (auto& [key, s] : sessions_) {
+        if (s.fork_cseq != f.cseq || s.open()) continue;
+        if (!security_) return true;
+        if (!valid_curve_key(f.curve_key)) {
+            close(key, "cannot fork " + s.peer + ": the broker gave no key for them");
+            return false;
+        }
+        if (!matches_pin(s.peer, f.curve_key)) {
+            close(key, "private session with " + s.peer + " refused: their key changed");
+            return false;
+        }
+        s.peer_key = f.curve_key;
+        s.link->expect_key(f.curve_key);
+        zap_->reconsider();
+        return true;
+    }
+    return false;
+}
+
 void PrivateSessions::invited(const protocol::Invite& inv, const std::string& own_name,
                               Clock::time_point now) {
     if (!inv.endpoint.starts_with("tcp://"))
         return log::debug("dropped an invitation with endpoint ", inv.endpoint);
+    if (security_ && !valid_curve_key(inv.curve_key))
+        return log::debug("dropped an invitation from ", inv.from, " without a key");
+    if (security_ && !matches_pin(inv.from, inv.curve_key)) return;
     try {
+        const auto keys = keys_for(inv.curve_key, 0);
         if (find_peer(inv.from)) {
             PeerSession::decline(ctx_, inv.endpoint, inv.token,
-                                 "already in a private session with you");
+                                 "already in a private session with you", keys ? &*keys : nullptr);
             return ignore_invitation(inv.from, "you already have a session with them");
         }
         if (pending_invitations() >= limits::max_pending_invitations)
@@ -76,8 +189,9 @@ void PrivateSessions::invited(const protocol::Invite& inv, const std::string& ow
         auto& s = sessions_[key];
         s.key = key;
         s.peer = inv.from;
-        s.link = std::make_unique<PeerSession>(
-            PeerSession::join(ctx_, inv.endpoint, inv.token, own_name, now, timeout_));
+        s.peer_key = inv.curve_key;
+        s.link = std::make_unique<PeerSession>(PeerSession::join(
+            ctx_, inv.endpoint, inv.token, own_name, now, timeout_, keys ? &*keys : nullptr));
         loop_.watch(s.link->socket(), [this, key] { on_readable(key); });
     } catch (const zmq::error_t& e) {
         log::debug("cannot connect to ", inv.from, "'s private session at ", inv.endpoint, ": ",
@@ -117,7 +231,8 @@ void PrivateSessions::on_message(PrivateSession& s, protocol::Message&& m) {
             s.link->opened();
         s.fork_cseq.reset();
         s.number = next_number_();
-        return events_.opened(s);
+        events_.opened(s);
+        return pin_on_first_session(s);
     }
     if (const auto* leave = std::get_if<protocol::PeerLeave>(&m)) {
         const std::string why = leave->reason == "quit" ? "" : " (" + leave->reason + ")";

@@ -15,8 +15,10 @@ namespace zchat::limits {
 // Largest frame a rendezvous or private-session socket accepts (ZMQ_MAXMSGSIZE).
 // libzmq closes a connection that sends a larger frame before we see it.
 inline constexpr std::int64_t max_frame_bytes = 64 * 1024;
-// Largest subscription message the lobby XPUB accepts: a ticket is 34 bytes.
-inline constexpr std::int64_t max_subscription_bytes = 256;
+// Largest frame the lobby XPUB accepts. A ticket is 34 bytes, but libzmq
+// applies the limit to the handshake too, and a CURVE client's INITIATE
+// command (vouch, metadata) is over 256: below that no SUB could connect.
+inline constexpr std::int64_t max_subscription_bytes = 1024;
 // Largest chat text, lobby or private, and most lines in one message. Small
 // on purpose: together with the lobby high-water mark it bounds what one
 // reader that never reads can make the broker hold (see lobby_hwm).
@@ -87,6 +89,14 @@ inline constexpr std::chrono::milliseconds zmtp_heartbeat_timeout{15000};
 // Backlog of pending TCP connections on bound sockets (libzmq's default is 100).
 inline constexpr int listen_backlog = 4096;
 
+// A name stays bound to its key this long after the key was last seen.
+inline constexpr std::chrono::hours default_name_ttl{24 * 30};
+// The key service answers all hosts together at most this often.
+inline constexpr std::uint32_t key_answers_per_s = 200;
+// A private session's ZAP request may wait this long for the broker's word
+// on the invited key (FORK_OK); then it is refused.
+inline constexpr std::chrono::milliseconds zap_wait{3000};
+
 // Every bound above by name, for PROTOCOL.md's limits table (a test checks
 // that the two agree). Durations in milliseconds.
 inline constexpr std::pair<std::string_view, long long> documented[] = {
@@ -125,6 +135,10 @@ inline constexpr std::pair<std::string_view, long long> documented[] = {
     {"zmtp_heartbeat", zmtp_heartbeat.count()},
     {"zmtp_heartbeat_timeout", zmtp_heartbeat_timeout.count()},
     {"listen_backlog", listen_backlog},
+    {"default_name_ttl",
+     std::chrono::duration_cast<std::chrono::milliseconds>(default_name_ttl).count()},
+    {"key_answers_per_s", key_answers_per_s},
+    {"zap_wait", zap_wait.count()},
 };
 
 }  // namespace zchat::limits

@@ -40,4 +40,14 @@ std::string dialable_endpoint(const std::string& announced, const std::string& v
     return scheme + via_host + announced.substr(scheme.size() + host.size());
 }
 
+std::string default_key_service(const std::string& rendezvous) {
+    const auto colon = rendezvous.rfind(':');
+    if (colon == std::string::npos) return rendezvous;
+    const std::string port = rendezvous.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos)
+        return rendezvous.substr(0, colon) + ":*";
+    return rendezvous.substr(0, colon + 1) + std::to_string(std::stoi(port) + 2);
+}
+
 }  // namespace zchat

@@ -22,4 +22,9 @@ std::string endpoint_host(const std::string& endpoint);
 // replaced by the host the client already reached the broker on.
 std::string dialable_endpoint(const std::string& announced, const std::string& via_endpoint);
 
+// The key service's default endpoint, the same on broker and client: the
+// rendezvous host, its port + 2 (5555 -> 5557); any port ("*") if the
+// rendezvous takes any.
+std::string default_key_service(const std::string& rendezvous);
+
 }  // namespace zchat

@@ -37,6 +37,7 @@ enum class ErrorCode : std::uint16_t {
     not_joined = 9,       // a request that needs a live lobby subscription first
     too_many_lines = 10,  // text over the announced line limit
     busy = 11,            // the broker takes no more registrations just now
+    key_in_use = 12,      // this key is registered already, on another connection
 };
 
 // Every error code with the name PROTOCOL.md gives it.
@@ -52,6 +53,7 @@ inline constexpr std::pair<ErrorCode, std::string_view> error_code_names[] = {
     {ErrorCode::not_joined, "not_joined"},
     {ErrorCode::too_many_lines, "too_many_lines"},
     {ErrorCode::busy, "busy"},
+    {ErrorCode::key_in_use, "key_in_use"},
 };
 
 // ---- rendezvous: DEALER (client) <-> ROUTER (broker) ----
@@ -318,16 +320,32 @@ struct PeerLeave {  // ends a session, or declines an invitation: only with its 
     }
 };
 
+// ---- key service: DEALER (client) <-> ROUTER (broker), plaintext ----
+
+struct KeyQuery {  // client -> broker: which key do you hold?
+    template <class S, class F>
+    static void visit(S&, F&&) {}
+};
+
+struct BrokerKey {  // broker -> client: its long-term public key, for trust on first use
+    std::string curve_key;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("curve_key", s.curve_key);
+    }
+};
+
 // The variant order is the wire kind: kind = index + 1. Append only.
 using Message = std::variant<Hello, Welcome, History, Joined, Ping, Say, Users, UserList, Fork,
                              ForkOk, Invite, Bye, Error, LobbyText, Notice, Beat, Shutdown,
-                             PeerHello, PeerNote, PeerPing, PeerLeave>;
+                             PeerHello, PeerNote, PeerPing, PeerLeave, KeyQuery, BrokerKey>;
 
 // Names as written in PROTOCOL.md, indexed like Message.
 inline constexpr std::string_view kind_names[] = {
-    "HELLO",     "WELCOME", "HISTORY",  "JOINED",     "PING",      "SAY",       "USERS",
-    "USER_LIST", "FORK",    "FORK_OK",  "INVITE",     "BYE",       "ERROR",     "LOBBY_TEXT",
-    "NOTICE",    "BEAT",    "SHUTDOWN", "PEER_HELLO", "PEER_NOTE", "PEER_PING", "PEER_LEAVE"};
+    "HELLO",     "WELCOME",    "HISTORY",    "JOINED",    "PING",      "SAY",
+    "USERS",     "USER_LIST",  "FORK",       "FORK_OK",   "INVITE",    "BYE",
+    "ERROR",     "LOBBY_TEXT", "NOTICE",     "BEAT",      "SHUTDOWN",  "PEER_HELLO",
+    "PEER_NOTE", "PEER_PING",  "PEER_LEAVE", "KEY_QUERY", "BROKER_KEY"};
 static_assert(std::size(kind_names) == std::variant_size_v<Message>);
 
 std::string_view kind_name(const Message& m);

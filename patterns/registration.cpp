@@ -49,12 +49,12 @@ Registration::Step Registration::on_reply(const protocol::Message& m) {
     return Step::other;
 }
 
-void Registration::subscribe(zmq::socket_t& sub, const std::string& rendezvous_endpoint,
+void Registration::subscribe(SubscriberPort& sub, const std::string& rendezvous_endpoint,
                              Clock::time_point now, bool ask_now) {
     sub.connect(dialable_endpoint(welcome_->lobby_endpoint, rendezvous_endpoint));
     // Locally the SUB takes whatever the broker sends it: the broker decides
     // what that is, and a subscription of ours to "" is never applied there.
-    sub.set(zmq::sockopt::subscribe, "");
+    sub.subscribe("");
     interval_ = first_interval;
     if (ask_now)
         ask(sub, now);
@@ -62,23 +62,23 @@ void Registration::subscribe(zmq::socket_t& sub, const std::string& rendezvous_e
         next_ask_ = now;
 }
 
-bool Registration::tick(zmq::socket_t& sub, Clock::time_point now) {
+bool Registration::tick(SubscriberPort& sub, Clock::time_point now) {
     if (stage_ != Stage::subscribing || now < next_ask_) return false;
     if (subscribed_) interval_ = std::min(interval_ * 2, max_interval);
     ask(sub, now);
     return true;
 }
 
-void Registration::release_ticket(zmq::socket_t& sub) {
+void Registration::release_ticket(SubscriberPort& sub) {
     if (!subscribed_) return;
-    sub.set(zmq::sockopt::unsubscribe, welcome_->ticket);
+    sub.unsubscribe(welcome_->ticket);
     subscribed_ = false;
 }
 
 // A SUB sends a subscription upstream only when it is new to it: cancel first.
-void Registration::ask(zmq::socket_t& sub, Clock::time_point now) {
-    if (subscribed_) sub.set(zmq::sockopt::unsubscribe, welcome_->ticket);
-    sub.set(zmq::sockopt::subscribe, welcome_->ticket);
+void Registration::ask(SubscriberPort& sub, Clock::time_point now) {
+    if (subscribed_) sub.unsubscribe(welcome_->ticket);
+    sub.subscribe(welcome_->ticket);
     subscribed_ = true;
     next_ask_ = now + jittered(interval_);
 }

@@ -14,11 +14,35 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <zmq.hpp>
 
 #include "patterns/protocol.hpp"
 
 namespace zchat {
+
+// What the handshake needs of a lobby subscriber. A ZeroMQ SUB is one
+// (ZmqSubscriber); the load generator also has a subscriber of its own.
+class SubscriberPort {
+  public:
+    virtual ~SubscriberPort() = default;
+    virtual void connect(const std::string& endpoint) = 0;
+    virtual void subscribe(std::string_view topic) = 0;
+    virtual void unsubscribe(std::string_view topic) = 0;
+};
+
+class ZmqSubscriber : public SubscriberPort {
+  public:
+    explicit ZmqSubscriber(zmq::socket_t& sub) : sub_(sub) {}
+    void connect(const std::string& endpoint) override { sub_.connect(endpoint); }
+    void subscribe(std::string_view topic) override { sub_.set(zmq::sockopt::subscribe, topic); }
+    void unsubscribe(std::string_view topic) override {
+        sub_.set(zmq::sockopt::unsubscribe, topic);
+    }
+
+  private:
+    zmq::socket_t& sub_;
+};
 
 class Registration {
   public:
@@ -37,16 +61,29 @@ class Registration {
     // rendezvous host) and subscribes it as the broker expects. A caller that
     // drives many clients passes ASK_NOW false and spaces the first asks out
     // itself, through tick().
-    void subscribe(zmq::socket_t& sub, const std::string& rendezvous_endpoint,
+    void subscribe(SubscriberPort& sub, const std::string& rendezvous_endpoint,
                    Clock::time_point now, bool ask_now = true);
+    void subscribe(zmq::socket_t& sub, const std::string& rendezvous_endpoint,
+                   Clock::time_point now, bool ask_now = true) {
+        ZmqSubscriber port(sub);
+        subscribe(port, rendezvous_endpoint, now, ask_now);
+    }
     // While subscribing: asks again for the ticket when it is due; true if it
     // did. A caller driving many clients should let few ask in one breath:
     // tickets that reach the broker together are skipped together.
-    bool tick(zmq::socket_t& sub, Clock::time_point now);
+    bool tick(SubscriberPort& sub, Clock::time_point now);
+    bool tick(zmq::socket_t& sub, Clock::time_point now) {
+        ZmqSubscriber port(sub);
+        return tick(port, now);
+    }
     // Once joined: the ticket's subscription has done its work. Cancelling it
     // frees what the broker's libzmq keeps for it (a node per byte of topic)
     // and tells the broker nothing else.
-    void release_ticket(zmq::socket_t& sub);
+    void release_ticket(SubscriberPort& sub);
+    void release_ticket(zmq::socket_t& sub) {
+        ZmqSubscriber port(sub);
+        release_ticket(port);
+    }
 
     Stage stage() const { return stage_; }
     const protocol::Welcome& welcome() const { return *welcome_; }
@@ -54,7 +91,7 @@ class Registration {
     const std::optional<protocol::Error>& refusal() const { return refusal_; }
 
   private:
-    void ask(zmq::socket_t& sub, Clock::time_point now);
+    void ask(SubscriberPort& sub, Clock::time_point now);
 
     std::string name_;
     std::string resume_;

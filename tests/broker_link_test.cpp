@@ -87,7 +87,8 @@ class BrokerLinkTest : public ::testing::Test {
         e.fork_ok = [](const protocol::ForkOk&) {};
         e.invite = [](const protocol::Invite&) {};
         e.error = [](const protocol::Error&, const std::string&) {};
-        return std::make_unique<BrokerLink>(ctx_, loop_, rendezvous_, name, 3000ms, e,
+        e.fatal = [this](const std::string&) { seen_.events.push_back("fatal"); };
+        return std::make_unique<BrokerLink>(ctx_, loop_, rendezvous_, name, 3000ms, e, std::nullopt,
                                             [this] { return now_; });
     }
 

@@ -20,10 +20,12 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "patterns/curve_keys.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/protocol.hpp"
 #include "patterns/registration.hpp"
+#include "patterns/zap_handler.hpp"
 
 namespace zchat::test {
 
@@ -44,16 +46,26 @@ inline bool names_include(const std::string& names, const std::string& name) {
     return (" " + names + " ").find(" " + name + " ") != std::string::npos;
 }
 
+// A peer's CURVE setup: its own keys and the key it expects the broker to hold.
+struct PeerCurve {
+    CurveKeys own;
+    std::string server_key;
+};
+
 class ProtocolPeer {
   public:
-    ProtocolPeer(zmq::context_t& ctx, std::string rendezvous)
+    ProtocolPeer(zmq::context_t& ctx, std::string rendezvous,
+                 std::optional<PeerCurve> curve = std::nullopt)
         : ctx_(&ctx),
           rendezvous_(std::move(rendezvous)),
-          dealer_(make_network_socket(ctx, zmq::socket_type::dealer)) {
+          curve_(std::move(curve)),
+          dealer_(socket(zmq::socket_type::dealer)) {
         // A send blocks while the queue is full, for a bounded time only.
         dealer_.set(zmq::sockopt::sndtimeo, static_cast<int>(reply_limit.count()));
         dealer_.connect(rendezvous_);
     }
+
+    const std::optional<PeerCurve>& curve() const { return curve_; }
 
     // ---- rendezvous: DEALER ----
 
@@ -123,7 +135,7 @@ class ProtocolPeer {
     // Connects the SUB and subscribes to the ticket, through the shared
     // handshake (patterns/registration), which asks again while it waits.
     void subscribe() {
-        sub_ = make_network_socket(*ctx_, zmq::socket_type::sub);
+        sub_ = socket(zmq::socket_type::sub);
         sub_->set(zmq::sockopt::rcvhwm, rcvhwm_);
         if (rcvhwm_ < limits::lobby_hwm) sub_->set(zmq::sockopt::rcvbuf, 4096);
         registration_->subscribe(*sub_, rendezvous_, Clock::now());
@@ -135,7 +147,7 @@ class ProtocolPeer {
 
     // A raw SUB on the lobby that subscribes as it likes: a stranger's.
     void lurk(const std::string& lobby_endpoint, const std::vector<std::string>& topics) {
-        sub_ = make_network_socket(*ctx_, zmq::socket_type::sub);
+        sub_ = socket(zmq::socket_type::sub);
         sub_->connect(lobby_endpoint);
         for (const auto& t : topics) sub_->set(zmq::sockopt::subscribe, t);
     }
@@ -267,6 +279,14 @@ class ProtocolPeer {
     Clock::time_point last_sent() const { return last_sent_; }
 
   private:
+    zmq::socket_t socket(zmq::socket_type type) {
+        auto s = make_network_socket(*ctx_, type);
+        if (curve_)
+            make_curve_client(s, curve_->own.public_z85, curve_->own.secret_z85,
+                              curve_->server_key);
+        return s;
+    }
+
     static std::chrono::milliseconds until(Clock::time_point deadline) {
         return std::max(0ms, std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()));
     }
@@ -315,6 +335,7 @@ class ProtocolPeer {
   private:
     zmq::context_t* ctx_;
     std::string rendezvous_;
+    std::optional<PeerCurve> curve_;
     zmq::socket_t dealer_;
     std::optional<zmq::socket_t> sub_;
     std::optional<Registration> registration_;

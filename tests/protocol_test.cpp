@@ -47,6 +47,8 @@ std::vector<Message> samples() {
         PeerNote{1, epoch + 4, "psst"},
         PeerPing{},
         PeerLeave{std::string(token), "\\leave"},
+        KeyQuery{},
+        BrokerKey{"K3HW^WVq.zo69t)(umF>:XvwTj:QGN^yKlWaVH(S"},
     };
 }
 
@@ -396,7 +398,7 @@ TEST(ProtocolHostile, HugeDeclaredLengths) {
 }
 
 TEST(ProtocolHostile, UnknownKinds) {
-    for (const std::uint64_t kind : {0ull, 22ull, 255ull, 65536ull, 0xFFFFFFFFFFFFFFFFull})
+    for (const std::uint64_t kind : {0ull, 24ull, 255ull, 65536ull, 0xFFFFFFFFFFFFFFFFull})
         expect_error(envelope_then(kind, 0, ""), DecodeErrorCode::unknown_kind);
     msgpack::sbuffer buf;
     Packer pk(buf);

@@ -21,7 +21,7 @@ class SubscriptionGateTest : public ::testing::Test {
         : xpub_(make_network_socket(ctx_, zmq::socket_type::xpub)),
           gate_(
               xpub_,
-              [this](std::string_view t) -> const TicketGrant* {
+              [this](std::string_view t, std::string_view) -> const TicketGrant* {
                   const auto it = grants_.find(std::string(t));
                   return it == grants_.end() ? nullptr : &it->second;
               },

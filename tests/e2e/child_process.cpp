@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <regex>
 #include <stdexcept>
 #include <thread>
@@ -160,28 +162,86 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
     return exit_code_;
 }
 
+namespace {
+
+bool has(const std::vector<std::string>& args, const std::string& flag) {
+    return std::find(args.begin(), args.end(), flag) != args.end();
+}
+
+// Every key, known-keys file and name store of this test process lives under
+// one temporary directory, so no test reads or writes the real home. Set
+// before any child starts; removed when the process exits.
+struct TestHome {
+    std::string dir;
+    TestHome() {
+        std::string tmpl = "/tmp/zchat-test-XXXXXX";
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp");
+        dir = tmpl;
+        ::setenv("XDG_CONFIG_HOME", (dir + "/config").c_str(), 1);
+        ::setenv("XDG_DATA_HOME", (dir + "/data").c_str(), 1);
+    }
+    ~TestHome() { std::filesystem::remove_all(dir); }
+    std::string fresh(const std::string& what) {
+        static int count = 0;
+        const std::string d = dir + "/" + what + "-" + std::to_string(++count);
+        std::filesystem::create_directories(d);
+        return d;
+    }
+};
+
+TestHome& home() {
+    static TestHome h;
+    return h;
+}
+
+std::string last_broker_key;  // every broker of a test process shares one key file
+
+}  // namespace
+
+std::string test_dir(const std::string& what) { return home().fresh(what); }
+
 BrokerProcess::BrokerProcess(std::vector<std::string> extra, std::string rendezvous_at,
                              std::string lobby_at)
     : process([&] {
           std::vector<std::string> argv{CHAT_BROKER, "--rendezvous", rendezvous_at, "--lobby",
                                         lobby_at};
+          if (!has(extra, "--insecure")) {
+              if (!has(extra, "--key-file"))
+                  argv.insert(argv.end(), {"--key-file", home().dir + "/broker.key"});
+              if (!has(extra, "--names-db"))
+                  argv.insert(argv.end(), {"--names-db", home().fresh("names") + "/names.sqlite"});
+          }
           argv.insert(argv.end(), extra.begin(), extra.end());
           return argv;
       }()) {
-    if (!process.expect("\n", 10s))
-        throw std::runtime_error("chat-broker did not start: " + process.err());
+    const std::string last_line =
+        has(extra, "--insecure") ? "WARNING: --insecure" : "--broker-key '";
+    if (!process.expect(last_line, 10s) || !process.expect("\n", 5s))
+        throw std::runtime_error("chat-broker did not start: " + process.out() + process.err());
     static const std::regex ready("rendezvous on (\\S+), lobby on (\\S+)");
     std::smatch m;
     if (!std::regex_search(process.out(), m, ready))
         throw std::runtime_error("unexpected broker banner: " + process.out());
     rendezvous = m[1];
     lobby = m[2];
+    static const std::regex identity("--broker-key '([^']+)'");
+    if (std::regex_search(process.out(), m, identity)) last_broker_key = key = m[1];
 }
 
 std::vector<std::string> cli_args(const std::string& broker, const std::string& name,
                                   std::vector<std::string> extra) {
     std::vector<std::string> argv{CHAT_CLI, "--broker", broker};
     if (!name.empty()) argv.insert(argv.end(), {"--name", name});
+    if (!has(extra, "--insecure")) {
+        if (!has(extra, "--broker-key") && !last_broker_key.empty())
+            argv.insert(argv.end(), {"--broker-key", last_broker_key});
+        const std::string own = home().fresh("client");
+        if (!has(extra, "--key-file")) argv.insert(argv.end(), {"--key-file", own + "/client.key"});
+        if (!has(extra, "--known-brokers"))
+            argv.insert(argv.end(), {"--known-brokers", own + "/known_brokers"});
+        if (!has(extra, "--known-peers"))
+            argv.insert(argv.end(), {"--known-peers", own + "/known_peers"});
+    }
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
 }

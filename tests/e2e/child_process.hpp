@@ -64,9 +64,17 @@ struct BrokerProcess {
     ChildProcess process;
     std::string rendezvous;  // as bound
     std::string lobby;
+    std::string key;  // its public key (Z85); empty with --insecure
 };
 
-// A chat-cli on pipes (or a pty) connected to BROKER.
+// A fresh directory under this test process's temporary home (which also
+// holds XDG_CONFIG_HOME and XDG_DATA_HOME for every child).
+std::string test_dir(const std::string& what);
+
+// A chat-cli on pipes (or a pty) connected to BROKER. Unless EXTRA says
+// --insecure, it trusts the key of the last broker started (all share one
+// key file) and gets a key and known-keys files of its own; EXTRA may give
+// its own --key-file, --broker-key or --known-* instead.
 std::vector<std::string> cli_args(const std::string& broker, const std::string& name,
                                   std::vector<std::string> extra = {});
 

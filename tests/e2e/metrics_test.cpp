@@ -60,7 +60,12 @@ TEST(BrokerMetrics, AfterAShortChatTheCountersAreExact) {
     const int port = std::stoi(m[1]);
 
     zmq::context_t ctx;
-    ProtocolPeer anna(ctx, broker.rendezvous), bobby(ctx, broker.rendezvous);
+    const auto keyed = [&](CurveKeys keys = generate_curve_keys()) {
+        return test::PeerCurve{keys, broker.key};
+    };
+    const auto anna_keys = generate_curve_keys();
+    ProtocolPeer anna(ctx, broker.rendezvous, keyed(anna_keys)),
+        bobby(ctx, broker.rendezvous, keyed());
     ASSERT_TRUE(anna.join("anna"));
     ASSERT_TRUE(bobby.join("bobby"));
     for (int i = 1; i <= 3; ++i) {
@@ -79,18 +84,21 @@ TEST(BrokerMetrics, AfterAShortChatTheCountersAreExact) {
     anna.fork("bobby", fork_endpoint, fork_token);
     ASSERT_TRUE(anna.expect<protocol::ForkOk>());
     anna.expect_error(ErrorCode::rate_limited, anna.fork("bobby", fork_endpoint, fork_token));
-    ProtocolPeer stranger(ctx, broker.rendezvous);
+    ProtocolPeer stranger(ctx, broker.rendezvous, keyed());
     stranger.expect_error(ErrorCode::not_registered, stranger.say("hi"));
-    ProtocolPeer misnamed(ctx, broker.rendezvous);
+    ProtocolPeer misnamed(ctx, broker.rendezvous, keyed());
     misnamed.send(protocol::Hello{"two words", ""});
     misnamed.expect_error(ErrorCode::bad_name, 0);
-    ProtocolPeer old(ctx, broker.rendezvous);
+    ProtocolPeer old(ctx, broker.rendezvous, keyed());
     old.send_frames({old_version_request()});
     old.expect_error(ErrorCode::bad_version, 0);
-    ProtocolPeer carl(ctx, broker.rendezvous);  // registered, never subscribed
+    ProtocolPeer carl(ctx, broker.rendezvous, keyed());  // registered, never subscribed
     ASSERT_TRUE(carl.hello("carl"));
     carl.expect_error(ErrorCode::not_joined, carl.say("anyone?"));
-    const double refused_in_all = 10;
+    ProtocolPeer twin(ctx, broker.rendezvous, keyed(anna_keys));  // anna's key, elsewhere
+    twin.send(protocol::Hello{"twin", ""});
+    twin.expect_error(ErrorCode::key_in_use, 0);
+    const double refused_in_all = 11;
 
     // A snapshot is taken each second: wait (bounded) for one after the chat.
     Scrape s;

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "chat_fixture.hpp"
+#include "patterns/curve_keys.hpp"
 #include "patterns/network_socket.hpp"
+#include "patterns/zap_handler.hpp"
 #include "tests/protocol_peer.hpp"
 
 namespace zchat::e2e {
@@ -56,10 +58,14 @@ TEST_F(ChatTest, GarbageAtAnInvitedSessionIsDropped) {
     bobby.write_line("\\fork anna");
     ASSERT_TRUE(anna.expect("bobby opened private session 1 with you"));
 
+    // Mallory is a registered user with a key of her own, as any stranger can be.
     zmq::context_t ctx;
-    test::ProtocolPeer mallory(ctx, broker_->rendezvous);
+    const auto keys = generate_curve_keys();
+    test::ProtocolPeer mallory(ctx, broker_->rendezvous, test::PeerCurve{keys, broker_->key});
     ASSERT_TRUE(mallory.join("mallory"));
     auto pair = make_network_socket(ctx, zmq::socket_type::pair);
+    pair.set(zmq::sockopt::curve_server, true);
+    pair.set(zmq::sockopt::curve_secretkey, keys.secret_z85);
     pair.bind("tcp://127.0.0.1:*");
     mallory.fork("anna", bound_endpoint(pair), "the-token");
     ASSERT_TRUE(mallory.expect<protocol::ForkOk>());
@@ -97,7 +103,8 @@ TEST_F(ChatTest, GarbageAtAnInvitedSessionIsDropped) {
 TEST_F(ChatTest, RawBytesAtAListeningSessionAreHarmless) {
     auto& anna = join("anna");
     zmq::context_t ctx;
-    test::ProtocolPeer mallory(ctx, broker_->rendezvous);
+    const auto keys = generate_curve_keys();
+    test::ProtocolPeer mallory(ctx, broker_->rendezvous, test::PeerCurve{keys, broker_->key});
     ASSERT_TRUE(mallory.join("mallory"));
     anna.write_line("\\fork mallory");
     auto invite = mallory.expect<protocol::Invite>(5s);
@@ -105,6 +112,7 @@ TEST_F(ChatTest, RawBytesAtAListeningSessionAreHarmless) {
     throw_raw_bytes(invite->endpoint, garbage_bytes);
     throw_raw_bytes(invite->endpoint, std::string(4096, '\xff'));
     auto pair = make_network_socket(ctx, zmq::socket_type::pair);
+    make_curve_client(pair, keys.public_z85, keys.secret_z85, invite->curve_key);
     pair.connect(invite->endpoint);
     pair_send(pair, protocol::encode(protocol::PeerHello{invite->token, "mallory"}));
     EXPECT_TRUE(anna.expect("private session 1 with mallory open", 5s)) << anna.out();

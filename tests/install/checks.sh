@@ -58,16 +58,29 @@ man_check() {
 }
 
 # start_broker DIR WORK [FLAG...]: chat-broker from DIR on free loopback ports,
-# its stdout in WORK/broker.out; sets broker_pid and rendezvous.
+# its key and name store under WORK, its stdout in WORK/broker.out; sets
+# broker_pid, rendezvous and broker_key (the key a client pastes).
 start_broker() {
   local dir=$1 work=$2
   shift 2
-  "$dir/chat-broker" --rendezvous 'tcp://127.0.0.1:*' --lobby 'tcp://127.0.0.1:*' "$@" \
+  XDG_CONFIG_HOME="$work/broker" XDG_DATA_HOME="$work/broker" \
+    "$dir/chat-broker" --rendezvous 'tcp://127.0.0.1:*' --lobby 'tcp://127.0.0.1:*' "$@" \
     >"$work/broker.out" 2>"$work/broker.log" &
   broker_pid=$!
   started_pids+=("$broker_pid")
-  wait_for "$work/broker.out" 'rendezvous on' || die "the broker did not start: $(cat "$work/broker.log")"
+  wait_for "$work/broker.out" 'clients connect with|--insecure' ||
+    die "the broker did not start: $(cat "$work/broker.out" "$work/broker.log")"
   rendezvous=$(sed -n 's/.*rendezvous on \([^,]*\),.*/\1/p' "$work/broker.out")
+  broker_key=$(sed -n "s/.*--broker-key '\([^']*\)'.*/\1/p" "$work/broker.out")
+}
+
+# chat_cli DIR WORK NAME [FLAG...]: chat-cli from DIR as NAME, with keys of
+# its own under WORK/NAME, trusting the broker's key as its line gave it.
+chat_cli() {
+  local dir=$1 work=$2 name=$3
+  shift 3
+  XDG_CONFIG_HOME="$work/$name" "$dir/chat-cli" --broker "$rendezvous" --broker-key "$broker_key" \
+    --name "$name" "$@"
 }
 
 # stop_broker WORK: SIGTERM, which the broker must answer by exiting 0.
@@ -87,12 +100,12 @@ chat_check() {
   mkfifo "$work/bobby.in"
   sleep 60 >"$work/bobby.in" & # bobby's input stays open until he has heard anna
   holder=$!
-  "$dir/chat-cli" --broker "$rendezvous" --name bobby <"$work/bobby.in" >"$work/bobby.out" 2>&1 &
+  chat_cli "$dir" "$work" bobby <"$work/bobby.in" >"$work/bobby.out" 2>&1 &
   bobby=$!
   started_pids+=("$holder" "$bobby")
   wait_for "$work/bobby.out" 'Registered as bobby' || die "bobby did not register: $(cat "$work/bobby.out")"
-  echo "hello from anna" | timeout 20 "$dir/chat-cli" --broker "$rendezvous" --name anna \
-    >"$work/anna.out" 2>&1 || die "anna failed: $(cat "$work/anna.out")"
+  echo "hello from anna" | XDG_CONFIG_HOME="$work/anna" timeout 20 "$dir/chat-cli" \
+    --broker "$rendezvous" --broker-key "$broker_key" --name anna >"$work/anna.out" 2>&1 || die "anna failed: $(cat "$work/anna.out")"
   wait_for "$work/bobby.out" 'anna: hello from anna' || die "bobby did not hear anna: $(cat "$work/bobby.out")"
   kill "$holder" # end of bobby's input: he quits
   wait "$bobby" || die "bobby exited $?"

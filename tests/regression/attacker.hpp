@@ -4,6 +4,12 @@
 // broker for attacks a broker could make on a client. Each test in this folder
 // reproduces one hole that was found, named for the attack, and asserts the
 // outcome PROTOCOL.md promises instead.
+//
+// Attacks on the broker's and the client's logic run with --insecure on both
+// sides: there the logic alone must hold. With CURVE on nothing changes for
+// them, since a stranger's key is free to make; the attacks CURVE itself
+// answers (observers, impostors, a lying broker, an unregistered lurker)
+// have tests of their own here, with CURVE on.
 #pragma once
 
 #include <arpa/inet.h>

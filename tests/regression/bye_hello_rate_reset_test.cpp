@@ -29,7 +29,7 @@ std::size_t published(ProtocolPeer& watcher) {
 }
 
 TEST(ByeHelloRateReset, OneConnectionCyclingRegistrationsGetsOneBucket) {
-    BrokerProcess broker({"--history", "0"});
+    BrokerProcess broker({"--insecure", "--history", "0"});
     zmq::context_t ctx;
     auto watcher = joined_peer(ctx, broker.rendezvous, "watcher");
     ProtocolPeer flooder(ctx, broker.rendezvous);
@@ -44,7 +44,7 @@ TEST(ByeHelloRateReset, OneConnectionCyclingRegistrationsGetsOneBucket) {
 }
 
 TEST(ByeHelloRateReset, FreshConnectionsShareTheirHostsBucket) {
-    BrokerProcess broker({"--history", "0"});
+    BrokerProcess broker({"--insecure", "--history", "0"});
     zmq::context_t ctx;
     auto watcher = joined_peer(ctx, broker.rendezvous, "watcher");
     const auto start = Clock::now();
@@ -60,7 +60,7 @@ TEST(ByeHelloRateReset, FreshConnectionsShareTheirHostsBucket) {
 }
 
 TEST(ByeHelloRateReset, ARegistrationThatNeverJoinedMayNotSpeak) {
-    BrokerProcess broker({"--history", "0"});
+    BrokerProcess broker({"--insecure", "--history", "0"});
     zmq::context_t ctx;
     auto watcher = joined_peer(ctx, broker.rendezvous, "watcher");
     ProtocolPeer ghost(ctx, broker.rendezvous);

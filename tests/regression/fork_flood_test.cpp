@@ -10,9 +10,9 @@ namespace zchat::regression {
 namespace {
 
 TEST(ForkFlood, TheVictimsDescriptorsAndScreenStayBounded) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     zmq::context_t ctx;
-    ChildProcess anna(cli_args(broker.rendezvous, "anna"));
+    ChildProcess anna(cli_args(broker.rendezvous, "anna", {"--insecure"}));
     ASSERT_TRUE(anna.expect(">>> anna joined the lobby", 10s));
     anna.settle(500ms);
     const std::size_t fds_before = open_fds(anna.pid());

@@ -9,7 +9,7 @@ namespace zchat::regression {
 namespace {
 
 TEST(ForkThirdParty, AnEndpointOffTheAskersAddressIsNeverDialled) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     zmq::context_t ctx;
     // The third party: a listener on another address of this machine.
     const int victim = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -22,7 +22,7 @@ TEST(ForkThirdParty, AnEndpointOffTheAskersAddressIsNeverDialled) {
     ::getsockname(victim, reinterpret_cast<sockaddr*>(&addr), &len);
     const std::string target = "tcp://127.0.0.3:" + std::to_string(ntohs(addr.sin_port));
 
-    ChildProcess anna(cli_args(broker.rendezvous, "anna"));
+    ChildProcess anna(cli_args(broker.rendezvous, "anna", {"--insecure"}));
     ASSERT_TRUE(anna.expect(">>> anna joined the lobby", 10s));
     auto eve = joined_peer(ctx, broker.rendezvous, "eve");
     eve->expect_error(protocol::ErrorCode::bad_message,

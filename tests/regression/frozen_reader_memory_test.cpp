@@ -22,7 +22,8 @@ constexpr double measured_per_byte = 1.0;
 
 TEST(FrozenReaderMemory, AReaderThatNeverReadsCostsAtMost64MiB) {
     ::setenv("ASAN_OPTIONS", "quarantine_size_mb=0:allocator_release_to_os_interval_ms=50", 1);
-    BrokerProcess broker({"--history", "0", "--rate", "1000000", "--burst", "1000000"});
+    BrokerProcess broker(
+        {"--insecure", "--history", "0", "--rate", "1000000", "--burst", "1000000"});
     ::unsetenv("ASAN_OPTIONS");
     zmq::context_t ctx;
     ProtocolPeer frozen_peer(ctx, broker.rendezvous);

@@ -10,7 +10,7 @@ namespace zchat::regression {
 namespace {
 
 TEST(HistoryPoisoning, ANewcomerSeesAtMostTheBoundedLinesPerMessage) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     zmq::context_t ctx;
     auto eve = joined_peer(ctx, broker.rendezvous, "eve");
     const std::string newlines(limits::max_text_bytes, '\n');
@@ -23,7 +23,7 @@ TEST(HistoryPoisoning, ANewcomerSeesAtMostTheBoundedLinesPerMessage) {
     for (int i = 0; i < 50; ++i) eve->say(most_lines);
     eve->say("the end");
 
-    ChildProcess newcomer(cli_args(broker.rendezvous, "newcomer"));
+    ChildProcess newcomer(cli_args(broker.rendezvous, "newcomer", {"--insecure"}));
     ASSERT_TRUE(newcomer.expect("[lobby history] eve: the end", 10s)) << newcomer.out();
     const std::string& out = newcomer.settle(300ms);
     const std::size_t lines = count_of(out, "\n");

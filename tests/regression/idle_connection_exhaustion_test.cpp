@@ -9,7 +9,7 @@ namespace zchat::regression {
 namespace {
 
 TEST(IdleConnectionExhaustion, ANewcomerStillJoinsAndTheBrokerIdles) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     const std::size_t fds_before = open_fds(broker.process.pid());
     // The attacker comes from 127.0.0.2, the newcomer from 127.0.0.1.
     std::vector<int> idle;
@@ -24,7 +24,7 @@ TEST(IdleConnectionExhaustion, ANewcomerStillJoinsAndTheBrokerIdles) {
 
     const double cpu_before = cpu_s(broker.process.pid());
     const auto wall_before = Clock::now();
-    ChildProcess newcomer(cli_args(broker.rendezvous, "newcomer"));
+    ChildProcess newcomer(cli_args(broker.rendezvous, "newcomer", {"--insecure"}));
     EXPECT_TRUE(newcomer.expect(">>> newcomer joined the lobby", 10s))
         << newcomer.out() << newcomer.err();
     broker.process.settle(2s);
@@ -35,7 +35,7 @@ TEST(IdleConnectionExhaustion, ANewcomerStillJoinsAndTheBrokerIdles) {
 }
 
 TEST(IdleConnectionExhaustion, IdleConnectionsAreClosedAfterTheHandshakeDeadline) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     const int fd = tcp_connect_from("127.0.0.2", broker.rendezvous);
     ASSERT_GE(fd, 0);
     // Say nothing; the broker must hang up within the 5 s deadline (and a bit).

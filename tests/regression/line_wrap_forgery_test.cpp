@@ -8,10 +8,10 @@ namespace zchat::regression {
 namespace {
 
 TEST(LineWrapForgery, AWrappedRowNeverStartsAtColumnZero) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     zmq::context_t ctx;
     // An 80-column terminal (ChildProcess gives its pty 80 columns).
-    ChildProcess anna(cli_args(broker.rendezvous, "anna"), ChildProcess::Io::pty);
+    ChildProcess anna(cli_args(broker.rendezvous, "anna", {"--insecure"}), ChildProcess::Io::pty);
     ASSERT_TRUE(anna.expect("anna joined the lobby", 10s)) << anna.out();
     auto eve = joined_peer(ctx, broker.rendezvous, "eve");
     // "[lobby] eve: " is 13 columns: pad to 80, then the forgery.

@@ -9,7 +9,7 @@ namespace {
 TEST(LobbyFrameShape, OnlyTwoFrameLobbyMessagesAreShown) {
     zmq::context_t ctx;
     FakeBroker broker(ctx);
-    ChildProcess anna(cli_args(broker.rendezvous(), "anna"));
+    ChildProcess anna(cli_args(broker.rendezvous(), "anna", {"--insecure"}));
     ASSERT_TRUE(broker.welcome(77));
     ASSERT_TRUE(broker.await_subscriber());
     broker.joined(0);

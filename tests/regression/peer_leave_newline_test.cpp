@@ -7,9 +7,9 @@ namespace zchat::regression {
 namespace {
 
 TEST(PeerLeaveNewline, AReasonStaysOnItsOwnLine) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     zmq::context_t ctx;
-    ChildProcess anna(cli_args(broker.rendezvous, "anna"));
+    ChildProcess anna(cli_args(broker.rendezvous, "anna", {"--insecure"}));
     ASSERT_TRUE(anna.expect(">>> anna joined the lobby", 10s));
     auto eve = joined_peer(ctx, broker.rendezvous, "eve");
     auto pair = make_network_socket(ctx, zmq::socket_type::pair);

@@ -9,7 +9,7 @@ namespace zchat::regression {
 namespace {
 
 TEST(PredictableTicket, HarvestedTicketsAreUniqueRandomAndUseless) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     zmq::context_t ctx;
     // Harvest: register on fresh connections and leave at once, in silence.
     std::set<std::string> tickets;
@@ -46,7 +46,7 @@ TEST(PredictableTicket, HarvestedTicketsAreUniqueRandomAndUseless) {
     }
     std::this_thread::sleep_for(200ms);  // let the subscriptions reach the broker first
 
-    ChildProcess newcomer(cli_args(broker.rendezvous, "newcomer"));
+    ChildProcess newcomer(cli_args(broker.rendezvous, "newcomer", {"--insecure"}));
     ASSERT_TRUE(newcomer.expect(">>> newcomer joined the lobby", 10s))
         << newcomer.out() << newcomer.err();
     newcomer.write_line("hello");

@@ -8,7 +8,7 @@ namespace {
 TEST(ShutdownReplay, AShutdownOfAnotherEpochIsIgnored) {
     zmq::context_t ctx;
     FakeBroker broker(ctx);
-    ChildProcess anna(cli_args(broker.rendezvous(), "anna"));
+    ChildProcess anna(cli_args(broker.rendezvous(), "anna", {"--insecure"}));
     ASSERT_TRUE(broker.welcome(500));
     ASSERT_TRUE(broker.await_subscriber());
     broker.joined(0);

@@ -8,9 +8,9 @@ namespace zchat::regression {
 namespace {
 
 TEST(StrangerEndsPendingFork, AnUntokenedLeaveIsDropped) {
-    BrokerProcess broker;
+    BrokerProcess broker({"--insecure"});
     zmq::context_t ctx;
-    ChildProcess anna(cli_args(broker.rendezvous, "anna"));
+    ChildProcess anna(cli_args(broker.rendezvous, "anna", {"--insecure"}));
     ASSERT_TRUE(anna.expect(">>> anna joined the lobby", 10s));
     auto bobby = joined_peer(ctx, broker.rendezvous, "bobby");
     anna.write_line("\\fork bobby");

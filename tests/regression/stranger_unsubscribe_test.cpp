@@ -10,12 +10,12 @@ namespace zchat::regression {
 namespace {
 
 TEST(StrangerUnsubscribe, CancelsAndJunkOnTheLobbyDropNoOne) {
-    BrokerProcess broker({"--history", "0"});
+    BrokerProcess broker({"--insecure", "--history", "0"});
     zmq::context_t ctx;
     auto victim = joined_peer(ctx, broker.rendezvous, "victim");  // its ticket is known here
-    ChildProcess anna(cli_args(broker.rendezvous, "anna"));
+    ChildProcess anna(cli_args(broker.rendezvous, "anna", {"--insecure"}));
     ASSERT_TRUE(anna.expect(">>> anna joined the lobby", 10s));
-    ChildProcess bobby(cli_args(broker.rendezvous, "bobby"));
+    ChildProcess bobby(cli_args(broker.rendezvous, "bobby", {"--insecure"}));
     ASSERT_TRUE(bobby.expect(">>> bobby joined the lobby", 10s));
 
     // An XSUB sends upstream whatever it is given, exactly as a hostile peer would.

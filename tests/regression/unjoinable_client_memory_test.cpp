@@ -12,7 +12,7 @@ TEST(UnjoinableClientMemory, AClientWaitingForJoinedHoldsASmallBuffer) {
     zmq::context_t ctx;
     FakeBroker broker(ctx);
     ::setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);  // measure freed memory as freed
-    ChildProcess anna(cli_args(broker.rendezvous(), "anna"));
+    ChildProcess anna(cli_args(broker.rendezvous(), "anna", {"--insecure"}));
     ::unsetenv("ASAN_OPTIONS");
     ASSERT_TRUE(broker.welcome(1234));
     ASSERT_TRUE(broker.await_subscriber());

@@ -15,7 +15,7 @@ namespace {
 
 TEST(VanishingSubscriber, TicketsFromConnectionsThatVanishNeverBreakTheBroker) {
     raise_descriptor_limit();  // closed sockets give their descriptors back a moment later
-    BrokerProcess broker({"--history", "0", "--rate", "1000000", "--burst", "1000000",
+    BrokerProcess broker({"--insecure", "--history", "0", "--rate", "1000000", "--burst", "1000000",
                           "--hello-rate", "1000000", "--hello-burst", "1000000"});
     zmq::context_t ctx;
     auto anna = joined_peer(ctx, broker.rendezvous, "anna");
@@ -40,7 +40,7 @@ TEST(VanishingSubscriber, TicketsFromConnectionsThatVanishNeverBreakTheBroker) {
     while (auto t = bobby->next_lobby(500ms))
         if (std::holds_alternative<protocol::LobbyText>(*t)) ++received;
     EXPECT_EQ(received, published) << "after " << vanished << " vanishing subscribers";
-    ChildProcess newcomer(cli_args(broker.rendezvous, "newcomer"));
+    ChildProcess newcomer(cli_args(broker.rendezvous, "newcomer", {"--insecure"}));
     EXPECT_TRUE(newcomer.expect(">>> newcomer joined the lobby", 10s)) << newcomer.err();
     EXPECT_EQ(broker.process.wait_exit(0ms), std::nullopt) << "the broker died";
 }

@@ -94,6 +94,11 @@ int parse(int argc, char** argv, LoadConfig& c) {
                  "own keys)");
     app.add_option("--server-key", c.server_key,
                    "CURVE: the public key the broker or forwarder printed");
+    app.add_option("--room", c.room,
+                   "broker target, W1-W3: the clients join this room and talk there, not in the "
+                   "lobby");
+    app.add_option("--rooms", c.rooms, "with --room: spread the clients over this many rooms")
+        ->check(CLI::Range(1ul, 10000ul));
     app.add_flag("--pace-like-client", c.paced_like_client,
                  "broker target: send no faster than chat-cli does (under the announced bucket)");
     app.add_option("--variant", c.variant, "a label for the JSON line (e.g. defaults)");

@@ -32,9 +32,16 @@ struct LoadConfig {
     bool raw_wire = false;           // lobby side over bench/raw_subscriber instead of libzmq
     bool curve = false;              // CURVE on every link, each client with keys of its own
     std::string server_key;          // CURVE: the broker's (or forwarder's) public key
+    std::string room;                // Wr: clients talk in this room instead of the lobby
+    std::size_t rooms = 1;           // Wr: spread over ROOM-0..ROOM-(n-1) when above 1
     std::string variant;             // a label for the JSON line ("defaults", "curve")
     bool check = false;              // exit non-zero unless every delivery arrived
 };
+
+// Deliveries one message owes: the other members of its room (or the lobby).
+inline std::size_t peers_per_message(const LoadConfig& c) {
+    return (c.rooms > 1 ? c.clients / c.rooms : c.clients) - 1;
+}
 
 const char* workload_name(Workload w);
 const char* target_name(Target t);

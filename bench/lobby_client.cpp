@@ -36,11 +36,13 @@ LobbyClient::LobbyClient(zmq::context_t& ctx, const LoadConfig& config, std::siz
     if (config_.raw_wire)
         raw_ =
             std::make_unique<RawSubscriber>([this](std::string_view topic, std::string_view body) {
-                if (topic == protocol::lobby_topic)
-                    on_lobby_body(body, read_at_, *reading_);
-                else if (topic == own_topic_)
-                    joined_ = true;
+                on_published(topic, body, read_at_, *reading_);
             });
+    if (!config_.room.empty()) {
+        room_ = config_.rooms > 1 ? config_.room + "-" + std::to_string(index % config_.rooms)
+                                  : config_.room;
+        room_topic_ = protocol::room_topic(room_);
+    }
     if (config_.target == Target::baseline) {
         id_ = index + 1;
         // The trailing '/' keeps "w/1/" from prefix-matching "w/10/".
@@ -86,6 +88,7 @@ bool LobbyClient::send(std::string_view frame, bool more) {
 }
 
 bool LobbyClient::tick(Clock::time_point now) {
+    if (room_ask_.asking()) return room_ask_.tick(lobby_port(), now);
     if (config_.target == Target::broker)
         return !joined_ && registration_.stage() == Registration::Stage::subscribing &&
                registration_.tick(lobby_port(), now);
@@ -101,7 +104,10 @@ bool LobbyClient::say(Clock::time_point due, Tally& tally) {
     if (pacing_ && !pacing_->take(Clock::now())) return false;
     const std::string text = stamped_text(due);
     if (config_.target == Target::broker) {
-        if (!send(protocol::encode(protocol::Say{next_seq_ + 1, text}))) {
+        const auto body = room_.empty()
+                              ? protocol::encode(protocol::Say{next_seq_ + 1, text})
+                              : protocol::encode(protocol::SayRoom{next_seq_ + 1, room_, text});
+        if (!send(body)) {
             blocked_ = true;
             return false;
         }
@@ -177,7 +183,13 @@ void LobbyClient::on_reply(std::string_view body, Tally& tally) {
         const auto last = registration_.joined().last_seq;
         if (last > last_seq_[0]) last_seq_[0] = last;
         registration_.release_ticket(lobby_port());
-        joined_ = true;
+        if (room_.empty())
+            joined_ = true;
+        else
+            (void)send(protocol::encode(protocol::JoinRoom{++next_seq_, room_}));
+    } else if (step == Registration::Step::other && !room_.empty() &&
+               !std::holds_alternative<protocol::Error>(*msg)) {
+        on_room_reply(*msg, tally);
     } else if (const auto* e = std::get_if<protocol::Error>(msg)) {
         if (e->code == static_cast<std::uint32_t>(protocol::ErrorCode::rate_limited)) {
             ++tally.refused;
@@ -186,6 +198,43 @@ void LobbyClient::on_reply(std::string_view body, Tally& tally) {
             log::warn(name_, ": broker error ", e->code, ": ", e->reason);
         }
     }
+}
+
+// Wr: the room's ticket is asked for as the lobby's was; ROOM_JOINED makes
+// the client joined, its numbering starting after the history.
+void LobbyClient::on_room_reply(const protocol::Message& m, Tally& tally) {
+    if (const auto* t = std::get_if<protocol::RoomTicket>(&m)) {
+        room_ask_.start(lobby_port(), t->ticket, Clock::now());
+    } else if (const auto* j = std::get_if<protocol::RoomJoined>(&m)) {
+        room_ask_.release(lobby_port());
+        last_seq_[0] = j->last_seq;
+        joined_ = true;
+    } else if (!std::holds_alternative<protocol::RoomText>(m)) {
+        ++tally.errors;
+    }
+}
+
+void LobbyClient::on_published(std::string_view topic, std::string_view body, Clock::time_point now,
+                               Tally& tally) {
+    if (topic == protocol::lobby_topic) {
+        if (room_.empty()) on_lobby_body(body, now, tally);
+    } else if (!room_topic_.empty() && topic == room_topic_) {
+        on_room_body(body, now, tally);
+    } else if (topic == own_topic_) {
+        joined_ = true;
+    } else {
+        ++tally.errors;  // another room's traffic reached a non-member
+    }
+}
+
+void LobbyClient::on_room_body(std::string_view body, Clock::time_point now, Tally& tally) {
+    auto decoded = protocol::decode(body);
+    auto* msg = std::get_if<protocol::Message>(&decoded);
+    if (const auto* t = msg ? std::get_if<protocol::RoomText>(msg) : nullptr)
+        return on_text(t->from_id, t->seq, t->text, now, tally);
+    if (const auto* n = msg ? std::get_if<protocol::RoomNotice>(msg) : nullptr)
+        return track_seq(0, n->seq, tally);
+    ++tally.errors;
 }
 
 // Level-triggered: one read per readiness, every whole message in it handled.
@@ -208,10 +257,7 @@ bool LobbyClient::drain_lobby(Tally& tally) {
             while (sub_.get(zmq::sockopt::rcvmore)) (void)sub_.recv(body);
             continue;
         }
-        if (topic.to_string_view() == protocol::lobby_topic)
-            on_lobby_body(body.to_string_view(), now, tally);
-        else if (topic.to_string_view() == own_topic_)
-            joined_ = true;
+        on_published(topic.to_string_view(), body.to_string_view(), now, tally);
     }
     return true;
 }

@@ -43,6 +43,10 @@ class LobbyClient : public LoadClient {
     SubscriberPort& lobby_port();
     void on_reply(std::string_view body, Tally& tally);
     void on_lobby_body(std::string_view body, Clock::time_point now, Tally& tally);
+    void on_published(std::string_view topic, std::string_view body, Clock::time_point now,
+                      Tally& tally);
+    void on_room_body(std::string_view body, Clock::time_point now, Tally& tally);
+    void on_room_reply(const protocol::Message& m, Tally& tally);
     void on_text(std::uint64_t from_id, std::uint64_t seq, std::string_view text,
                  Clock::time_point now, Tally& tally);
     void track_seq(std::uint64_t stream, std::uint64_t seq, Tally& tally);
@@ -65,6 +69,9 @@ class LobbyClient : public LoadClient {
     std::uint64_t next_seq_ = 0;  // cseq (broker) or own stream seq (baseline) last used
     Clock::time_point last_probe_{};
     std::optional<TokenBucket> pacing_;  // paced as chat-cli paces, when asked to
+    std::string room_;                   // Wr: the room this client talks in; empty: the lobby
+    std::string room_topic_;             // its topic on the SUB
+    TicketAsk room_ask_;                 // the room's ticket, until ROOM_JOINED
     // Last lobby seq seen per stream: one global stream from the broker, one per
     // sender from the baseline (which numbers nothing, so senders do).
     std::vector<std::uint64_t> last_seq_;

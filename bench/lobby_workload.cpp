@@ -40,7 +40,7 @@ void wait_for_deliveries(RunControl& control, const LoadConfig& config, std::siz
         const std::uint64_t sent = control.sent.load(std::memory_order_relaxed);
         const std::uint64_t refused = control.refused.load(std::memory_order_relaxed);
         const std::uint64_t received = control.received.load(std::memory_order_relaxed);
-        if (all_sent && received >= (sent - refused) * (config.clients - 1)) return;
+        if (all_sent && received >= (sent - refused) * peers_per_message(config)) return;
         if (sent + received != last_seen) {
             last_seen = sent + received;
             last_progress = Clock::now();
@@ -51,7 +51,7 @@ void wait_for_deliveries(RunControl& control, const LoadConfig& config, std::siz
     }
 }
 
-void merge(Report& r, std::vector<Tally>& tallies, Clock::time_point t0) {
+void merge(Report& r, std::vector<Tally>& tallies, Clock::time_point t0, const LoadConfig& config) {
     std::vector<std::int64_t> latencies, lags;
     Clock::time_point last_delivery = t0;
     for (auto& t : tallies) {
@@ -67,7 +67,7 @@ void merge(Report& r, std::vector<Tally>& tallies, Clock::time_point t0) {
         t.latencies_ns = {};
         last_delivery = std::max(last_delivery, t.last_delivery);
     }
-    r.expected = (r.sent - r.refused) * (r.clients - 1);
+    r.expected = (r.sent - r.refused) * peers_per_message(config);
     r.wall_s = duration<double>(last_delivery - t0).count();
     if (r.wall_s > 0) r.deliveries_per_s = static_cast<double>(r.received) / r.wall_s;
     r.latency = summarize(latencies);
@@ -115,10 +115,12 @@ Report run_lobby_workload(const LoadConfig& config) {
     control.t0 = Clock::now();
     if (all_joined) {
         control.phase.store(RunControl::running, std::memory_order_release);
-        if (config.workload == Workload::w5)
+        if (config.workload == Workload::w5) {
             hold(control, config);
-        else
+        } else {
+            std::fprintf(stderr, "chat-load: all %zu clients joined\n", config.clients);
             wait_for_deliveries(control, config, r.threads);
+        }
     } else if (!control.failed) {
         r.error = "join timed out: " + std::to_string(control.joined.load()) + " of " +
                   std::to_string(config.clients) + " clients live";
@@ -129,7 +131,7 @@ Report run_lobby_workload(const LoadConfig& config) {
     for (auto& w : workers) w.join();
     if (control.failed) r.error = control.failure;
 
-    merge(r, tallies, control.t0);
+    merge(r, tallies, control.t0, config);
     if (usage_before && r.server_at_end)
         r.server_cpu_s = r.server_at_end->cpu_s - usage_before->cpu_s;
     return r;

@@ -159,6 +159,15 @@ def targets(groups):
             "<=", 1.3, "1.3")
     verdict("W4 CURVE throughput ratio",
             ratio(side(c4, "broker"), side(c4, "baseline"), "deliveries_per_s"), ">=", 0.8, "0.8")
+    r1, r2 = find("W1", variant="room"), find("W2", variant="room")
+    verdict("Wr W1 in a room: deliveries ratio to the lobby's",
+            ratio(side(r1, "broker"), side(w1, "broker"), "deliveries_per_s"), ">=", 0.9, "0.9")
+    verdict("Wr W2 in a room: p99 ratio to the lobby's",
+            ratio(side(r2, "broker"), side(w2, "broker"), "p99_ms"), "<=", 1.1, "1.1")
+    verdict("Wr deliveries to non-members (errors)",
+            max([r.get("errors", 0) for r in side(r1, "broker") + side(r2, "broker")], default=None),
+            "==", 0, "0")
+    verdict("Wr lost", worst_lost(side(r1, "broker") + side(r2, "broker")), "==", 0, "0")
     verdict("W5 broker CPU % at rest", median(side(w5, "broker"), "cpu_pct"), "<", 5.0, "5")
     verdict("W5 RSS per client ratio to the baseline",
             ratio(side(w5, "broker"), side(w5, "baseline"), "rss_per_client_kb"), "<=", 1.0, "1.0")

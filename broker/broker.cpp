@@ -219,7 +219,10 @@ void Broker::on_hello(Request& r) {
         return refuse(r.rid, 0, ErrorCode::bad_name, *why);
     Client* c = register_client(r, m.resume, m.name);
     if (!c) return;
-    c->grant.subscribe = {std::string(protocol::lobby_topic)};
+    // A client back on fresh sockets hears its rooms again with the lobby.
+    c->grant = {{std::string(protocol::lobby_topic)}, {}};
+    c->changing.clear();
+    for (const auto& name : c->rooms) c->grant.subscribe.push_back(rooms_.find(name)->topic);
     protocol::Welcome w{c->id,
                         c->name,
                         c->name != m.name,
@@ -308,15 +311,22 @@ ZapHandler::Decision Broker::admit_key(const ZapHandler::Request& r) {
 
 void Broker::on_ping(Request&) {}
 
+std::optional<std::pair<ErrorCode, std::string>> Broker::text_refusal(
+    const std::string& text) const {
+    if (blank(text)) return std::pair{ErrorCode::bad_message, std::string("empty text")};
+    if (text.size() > limits::max_text_bytes)
+        return std::pair{ErrorCode::too_large,
+                         "text over " + std::to_string(limits::max_text_bytes) + " bytes refused"};
+    if (utf8::line_count(text) > limits::max_text_lines)
+        return std::pair{ErrorCode::too_many_lines,
+                         "text over " + std::to_string(limits::max_text_lines) + " lines refused"};
+    return std::nullopt;
+}
+
 void Broker::on_say(Request& r) {
     auto& m = std::get<protocol::Say>(r.message);
-    if (blank(m.text)) return refuse(r.rid, m.cseq, ErrorCode::bad_message, "empty text");
-    if (m.text.size() > limits::max_text_bytes)
-        return refuse(r.rid, m.cseq, ErrorCode::too_large,
-                      "text over " + std::to_string(limits::max_text_bytes) + " bytes refused");
-    if (utf8::line_count(m.text) > limits::max_text_lines)
-        return refuse(r.rid, m.cseq, ErrorCode::too_many_lines,
-                      "text over " + std::to_string(limits::max_text_lines) + " lines refused");
+    if (const auto why = text_refusal(m.text))
+        return refuse(r.rid, m.cseq, why->first, why->second);
     protocol::LobbyText t{epoch_,       ++seq_,         wall_clock_us(),
                           r.client->id, r.client->name, std::move(m.text)};
     publish(t);
@@ -355,6 +365,9 @@ void Broker::on_fork(Request& r) {
     if (!invited || !invited->announced)
         return refuse(r.rid, m.cseq, ErrorCode::unknown_peer,
                       utf8::one_line(m.peer) + " is not online");
+    if (invited->ignored.contains(r.client->name))
+        return refuse(r.rid, m.cseq, ErrorCode::unknown_peer,
+                      invited->name + " does not take invitations from you");
     if (!flood_.take_fork(r.client->name, invited->name, r.now)) {
         ++stats_.rate_limited;
         return refuse(
@@ -372,6 +385,140 @@ void Broker::on_fork(Request& r) {
 
 void Broker::on_bye(Request& r) { drop(r.rid, "quit"); }
 
+// ---- rooms ----
+
+// A member's JOIN is answered at once; anyone else's when its new ticket has
+// applied the room's topic to its lobby connection (join_rooms).
+void Broker::on_join_room(Request& r) {
+    auto& m = std::get<protocol::JoinRoom>(r.message);
+    if (auto why = RoomTable::invalid_reason(m.room))
+        return refuse(r.rid, m.cseq, ErrorCode::bad_name, *why);
+    Client& c = *r.client;
+    if (c.rooms.contains(m.room)) {
+        const Room& room = *rooms_.find(m.room);
+        reply(r.rid,
+              protocol::RoomJoined{m.cseq, room.name, epoch_, room.seq, room.members.size()});
+        return;
+    }
+    if (c.rooms.size() >= limits::max_rooms_per_client)
+        return refuse(r.rid, m.cseq, ErrorCode::too_many_rooms,
+                      "you are in " + std::to_string(limits::max_rooms_per_client) +
+                          " rooms: \\part one first");
+    Room* room = rooms_.open(m.room);
+    if (!room)
+        return refuse(
+            r.rid, m.cseq, ErrorCode::too_many_rooms,
+            "the broker holds " + std::to_string(limits::max_rooms) + " rooms and makes no more");
+    c.rooms.insert(room->name);
+    rooms_.add_member(*room, c.name);
+    c.changing.push_back({m.cseq, room->name, true});
+    c.grant.subscribe.push_back(room->topic);
+    regrant(r.rid, c, m.cseq, room->name);
+}
+
+void Broker::on_part_room(Request& r) {
+    auto& m = std::get<protocol::PartRoom>(r.message);
+    Client& c = *r.client;
+    Room* room = rooms_.find(m.room);
+    if (!room || !c.rooms.erase(m.room))
+        return refuse(r.rid, m.cseq, ErrorCode::not_in_room,
+                      "you are not in " + utf8::one_line(m.room));
+    std::erase_if(c.changing, [&](const auto& change) { return change.room == m.room; });
+    c.changing.push_back({m.cseq, room->name, false});
+    std::erase(c.grant.subscribe, room->topic);
+    c.grant.unsubscribe.push_back(room->topic);
+    regrant(r.rid, c, m.cseq, room->name);
+    leave_room(*room, c.name, "part");
+}
+
+void Broker::on_say_room(Request& r) {
+    auto& m = std::get<protocol::SayRoom>(r.message);
+    Client& c = *r.client;
+    Room* room = rooms_.find(m.room);
+    if (!room || !c.rooms.contains(m.room))
+        return refuse(r.rid, m.cseq, ErrorCode::not_in_room,
+                      "you are not in " + utf8::one_line(m.room) + ": \\join it first");
+    if (const auto why = text_refusal(m.text))
+        return refuse(r.rid, m.cseq, why->first, why->second);
+    protocol::RoomText t{room->name, epoch_, ++room->seq,      wall_clock_us(),
+                         c.id,       c.name, std::move(m.text)};
+    publish_on(room->topic, t);
+    rooms_.remember(*room, std::move(t));
+    ++stats_.published;
+    stats_.deliveries += room->members.size();
+}
+
+void Broker::on_rooms(Request& r) {
+    const auto& all = rooms_.all();
+    protocol::RoomList list{std::get<protocol::Rooms>(r.message).cseq, 0, {}};
+    for (const auto& [name, room] : all) {
+        if (room.members.empty()) continue;
+        ++list.count;
+        if (list.rooms.size() < limits::max_listed_users)
+            list.rooms.push_back(name + " " + std::to_string(room.members.size()));
+    }
+    reply(r.rid, list);
+}
+
+void Broker::on_who(Request& r) {
+    auto& m = std::get<protocol::Who>(r.message);
+    const Room* room = rooms_.find(m.room);
+    if (!room || room->members.empty())
+        return refuse(r.rid, m.cseq, ErrorCode::not_in_room, "no room " + utf8::one_line(m.room));
+    protocol::UserList list{m.cseq, room->members.size(), {}};
+    for (const auto& name : room->members) {
+        if (list.names.size() == limits::max_listed_users) break;
+        list.names.push_back(name);
+    }
+    reply(r.rid, list);
+}
+
+void Broker::on_ignore(Request& r) {
+    auto& m = std::get<protocol::Ignore>(r.message);
+    auto& ignored = r.client->ignored;
+    if (!m.on) {
+        ignored.erase(m.name);
+        return;
+    }
+    if (NameRegistry::invalid_reason(m.name))
+        return refuse(r.rid, m.cseq, ErrorCode::bad_name, "no such name to ignore");
+    if (ignored.size() >= limits::max_ignored && !ignored.contains(m.name))
+        return refuse(r.rid, m.cseq, ErrorCode::bad_message,
+                      "you ignore " + std::to_string(limits::max_ignored) + " users already");
+    ignored.insert(m.name);
+}
+
+void Broker::regrant(const RoutingId& rid, Client& c, std::uint64_t cseq, const std::string& room) {
+    clients_.retick(c, std::string(protocol::ticket_prefix) + random_hex(limits::secret_bits));
+    reply(rid, protocol::RoomTicket{cseq, room, c.ticket});
+}
+
+// C's ticket has applied its room changes to its connection: a room joined
+// gets its history, ROOM_JOINED, and a notice to its members; a room parted,
+// ROOM_PARTED.
+void Broker::join_rooms(const RoutingId& rid, Client& c) {
+    c.grant = {};
+    for (const auto& change : std::exchange(c.changing, {})) {
+        if (!change.join) {
+            reply(rid, protocol::RoomParted{change.cseq, change.room});
+            continue;
+        }
+        Room* room = rooms_.find(change.room);
+        if (!room || !c.rooms.contains(change.room)) continue;
+        for (const auto& t : room->history) reply(rid, t);
+        reply(rid, protocol::RoomJoined{change.cseq, room->name, epoch_, room->seq,
+                                        room->members.size()});
+        publish_on(room->topic, protocol::RoomNotice{room->name, epoch_, ++room->seq,
+                                                     wall_clock_us(), "joined", c.name, ""});
+    }
+}
+
+void Broker::leave_room(Room& room, const std::string& name, const std::string& reason) {
+    rooms_.remove_member(room, name, Clock::now());
+    publish_on(room.topic, protocol::RoomNotice{room.name, epoch_, ++room.seq, wall_clock_us(),
+                                                "left", name, reason});
+}
+
 // ---- the lobby ----
 
 // A ticket works only on a connection with its client's key: one seen on the
@@ -387,11 +534,16 @@ void Broker::on_ticket_applied(std::string_view ticket) {
     if (!rid) return;
     const RoutingId owner = *rid;
     Client* c = clients_.find(owner);
-    if (c && !c->joined) join(owner, *c);
+    if (!c) return;
+    if (!c->joined)
+        join(owner, *c);
+    else
+        join_rooms(owner, *c);
 }
 
 void Broker::join(const RoutingId& rid, Client& c) {
     c.joined = true;
+    c.grant = {};
     for (const auto& h : history_.entries()) reply(rid, h);
     reply(rid, protocol::Joined{epoch_, seq_});
     if (c.announced) return log::info("rejoin ", c.name, " (id ", c.id, ")");
@@ -422,6 +574,8 @@ void Broker::drop(const RoutingId& rid, const std::string& reason) {
             log::error(e.what());
         }
     }
+    for (const auto& name : c->rooms)
+        if (Room* room = rooms_.find(name)) leave_room(*room, c->name, reason);
     // The lobby never heard of one who was never announced.
     if (c->announced)
         publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "left", c->name, reason});
@@ -447,6 +601,7 @@ void Broker::on_tick() {
     }
     for (const auto& [rid, why] : gone) drop(rid, why);
     flood_.forget_refilled(now);
+    rooms_.forget_empty(now);
 }
 
 // ---- replies and publishing ----
@@ -473,10 +628,9 @@ bool Broker::reply(const RoutingId& to, const protocol::Message& m) {
     return false;
 }
 
-void Broker::publish(const protocol::Message& m) {
+void Broker::publish_on(std::string_view topic, const protocol::Message& m) {
     auto body = to_frame(m);
-    xpub_.send(zmq::buffer(protocol::lobby_topic),
-               zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    xpub_.send(zmq::buffer(topic), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
     xpub_.send(body, zmq::send_flags::dontwait);
 }
 

@@ -25,6 +25,7 @@
 #include "broker/lobby_history.hpp"
 #include "broker/name_store.hpp"
 #include "broker/request_table.hpp"
+#include "broker/room_table.hpp"
 #include "broker/subscription_gate.hpp"
 #include "patterns/curve_keys.hpp"
 #include "patterns/event_loop.hpp"
@@ -143,6 +144,12 @@ class Broker {
     void on_users(Request& r);
     void on_fork(Request& r);
     void on_bye(Request& r);
+    void on_join_room(Request& r);
+    void on_part_room(Request& r);
+    void on_say_room(Request& r);
+    void on_rooms(Request& r);
+    void on_who(Request& r);
+    void on_ignore(Request& r);
 
     ZapHandler::Decision admit_key(const ZapHandler::Request& r);
     Client* register_client(Request& r, const std::string& resume, const std::string& requested);
@@ -151,12 +158,20 @@ class Broker {
     const TicketGrant* grant_for(std::string_view ticket, std::string_view user_id);
     void on_ticket_applied(std::string_view ticket);
     void join(const RoutingId& rid, Client& c);
+    void join_rooms(const RoutingId& rid, Client& c);
+    void leave_room(Room& room, const std::string& name, const std::string& reason);
+    // A new ticket for C, whose subscription applies what C's grant holds now.
+    void regrant(const RoutingId& rid, Client& c, std::uint64_t cseq, const std::string& room);
+    // Why TEXT may not be published (nullopt if it may), for SAY and SAY_ROOM.
+    std::optional<std::pair<protocol::ErrorCode, std::string>> text_refusal(
+        const std::string& text) const;
     void announce_joins();
     void drop(const RoutingId& rid, const std::string& reason);
     void refuse(const RoutingId& to, std::uint64_t cseq, protocol::ErrorCode code,
                 const std::string& reason);
     bool reply(const RoutingId& to, const protocol::Message& m);
-    void publish(const protocol::Message& m);
+    void publish(const protocol::Message& m) { publish_on(protocol::lobby_topic, m); }
+    void publish_on(std::string_view topic, const protocol::Message& m);
 
     Options options_;
     EventLoop& loop_;
@@ -183,6 +198,7 @@ class Broker {
     ConnectionGuard guard_;
     std::optional<KeyService> key_service_;
     LobbyHistory history_;
+    RoomTable rooms_;
     PauseDetector pause_;
     Stats stats_;
 };

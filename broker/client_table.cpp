@@ -16,6 +16,9 @@ Client& ClientTable::add(const RoutingId& rid, std::uint64_t id, std::string_vie
              now,
              false,
              false,
+             {},
+             {},
+             {},
              {}};
     tickets_.emplace(c.ticket, rid);
     if (!c.key.empty()) keys_.emplace(c.key, rid);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "broker/name_registry.hpp"
 #include "broker/subscription_gate.hpp"
@@ -36,6 +38,15 @@ struct Client {
     bool joined = false;     // its ticket was applied on its current connection: it hears the lobby
     bool announced = false;  // the lobby was told it joined: it is online for the others
     TicketGrant grant;       // the topics its ticket applies
+    std::set<std::string> rooms;  // the rooms it is a member of
+    // Room joins and parts waiting for their ticket to be applied.
+    struct RoomChange {
+        std::uint64_t cseq;
+        std::string room;
+        bool join;
+    };
+    std::vector<RoomChange> changing;
+    std::set<std::string> ignored;  // users whose invitations it does not want
 };
 
 class ClientTable {

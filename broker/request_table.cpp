@@ -13,6 +13,13 @@ const RequestTable::Table& RequestTable::table() {
     static const RequestRule users{"USERS", Needs::registration, 1, &Broker::on_users};
     static const RequestRule fork{"FORK", Needs::joined, 1, &Broker::on_fork};
     static const RequestRule bye{"BYE", Needs::registration, 0, &Broker::on_bye};
+    // A JOIN costs a ticket, a subscription and maybe a room: more than a line.
+    static const RequestRule join{"JOIN", Needs::joined, 5, &Broker::on_join_room};
+    static const RequestRule part{"PART", Needs::joined, 1, &Broker::on_part_room};
+    static const RequestRule say_room{"SAY_ROOM", Needs::joined, 1, &Broker::on_say_room};
+    static const RequestRule rooms{"ROOMS", Needs::registration, 1, &Broker::on_rooms};
+    static const RequestRule who{"WHO", Needs::registration, 1, &Broker::on_who};
+    static const RequestRule ignore{"IGNORE", Needs::registration, 1, &Broker::on_ignore};
     static const auto rules = [] {
         Table t{};
         t[protocol::Message{protocol::Hello{}}.index()] = &hello;
@@ -21,6 +28,12 @@ const RequestTable::Table& RequestTable::table() {
         t[protocol::Message{protocol::Users{}}.index()] = &users;
         t[protocol::Message{protocol::Fork{}}.index()] = &fork;
         t[protocol::Message{protocol::Bye{}}.index()] = &bye;
+        t[protocol::Message{protocol::JoinRoom{}}.index()] = &join;
+        t[protocol::Message{protocol::PartRoom{}}.index()] = &part;
+        t[protocol::Message{protocol::SayRoom{}}.index()] = &say_room;
+        t[protocol::Message{protocol::Rooms{}}.index()] = &rooms;
+        t[protocol::Message{protocol::Who{}}.index()] = &who;
+        t[protocol::Message{protocol::Ignore{}}.index()] = &ignore;
         return t;
     }();
     return rules;

@@ -114,12 +114,11 @@ void BrokerLink::tick() {
     if ((state_ == S::retrying || state_ == S::lost) && now >= retry_at_) return fire(E::due);
     if (subscribing()) registration_->tick(*sub_, now);
     if ((subscribing() || up()) && heartbeat_.due(now)) send(protocol::Ping{});
-    if (up())
-        outbox_.flush(
-            [this](auto cseq, const auto& text) {
-                return send(protocol::Say{cseq, text});
-            },
-            now);
+    if (up() && room_ticket_.asking()) {
+        ZmqSubscriber port(*sub_);
+        room_ticket_.tick(port, now);
+    }
+    if (up()) flush_outbox();
 }
 
 void BrokerLink::forgive() {
@@ -167,9 +166,15 @@ void BrokerLink::go_live() {
     auto early = std::exchange(early_, {});
     events_.joined(first);
     for (auto& m : early) deliver(std::move(m));
+    if (!first) rejoin_rooms();
+    flush_outbox();
+}
+
+void BrokerLink::flush_outbox() {
     outbox_.flush(
-        [this](auto cseq, const auto& text) {
-            return send(protocol::Say{cseq, text});
+        [this](std::uint64_t cseq, const std::string& room, const std::string& text) {
+            if (room.empty()) return send(protocol::Say{cseq, text});
+            return send(protocol::SayRoom{cseq, room, text});
         },
         now_());
 }
@@ -219,6 +224,11 @@ void BrokerLink::close_sockets() {
     sub_.reset();
     probe_.reset();
     early_.clear();
+    // Room state belongs to the sockets; rejoin_rooms asks again on new ones.
+    room_ticket_ = TicketAsk{};
+    room_asks_.clear();
+    room_sequences_.clear();
+    room_early_.clear();
 }
 
 void BrokerLink::secure(zmq::socket_t& socket) {
@@ -299,6 +309,7 @@ void BrokerLink::on_rendezvous() {
 }
 
 void BrokerLink::on_reply(protocol::Message&& m) {
+    if (on_room_reply(m)) return;
     if (registration_) {
         switch (registration_->on_reply(m)) {
             case Registration::Step::welcomed:
@@ -322,6 +333,11 @@ void BrokerLink::on_reply(protocol::Message&& m) {
                 if (e.code == static_cast<std::uint32_t>(protocol::ErrorCode::not_registered)) {
                     why_ = "the broker no longer knows this client";
                     return fire(E::forgotten);
+                }
+                // A JOIN refused: the room is not ours after all.
+                if (const auto it = room_asks_.find(e.cseq); it != room_asks_.end()) {
+                    rooms_.erase(it->second);
+                    room_change_done(e.cseq);
                 }
                 events_.error(e, outbox_.refused(e.cseq));
             },
@@ -358,7 +374,8 @@ void BrokerLink::on_lobby() {
             more = part.more();
             if (++frames == 2) body = std::move(part);
         }
-        if (frames != 2 || topic.to_string_view() != protocol::lobby_topic) {
+        const bool room = topic.to_string_view().starts_with(protocol::room_topic_prefix);
+        if (frames != 2 || (!room && topic.to_string_view() != protocol::lobby_topic)) {
             log::debug("dropped a lobby message of ", frames, " frame(s)");
             continue;
         }
@@ -368,7 +385,11 @@ void BrokerLink::on_lobby() {
             continue;
         }
         broker_.heard(now_());
-        on_published(std::move(std::get<protocol::Message>(decoded)));
+        auto& m = std::get<protocol::Message>(decoded);
+        if (room)
+            on_room_published(std::move(m));
+        else
+            on_published(std::move(m));
     }
 }
 
@@ -413,15 +434,10 @@ void BrokerLink::deliver(protocol::Message&& m) {
 
 // ---- requests ----
 
-bool BrokerLink::say(std::string text) {
+bool BrokerLink::say(std::string text, std::string room) {
     if (ever_joined() && !up()) return false;
-    outbox_.push(next_cseq_++, std::move(text));
-    if (up())
-        outbox_.flush(
-            [this](auto cseq, const auto& t) {
-                return send(protocol::Say{cseq, t});
-            },
-            now_());
+    outbox_.push(next_cseq_++, std::move(text), std::move(room));
+    if (up()) flush_outbox();
     return true;
 }
 
@@ -438,6 +454,130 @@ std::optional<std::uint64_t> BrokerLink::fork(const std::string& peer, const std
     const std::uint64_t cseq = next_cseq_++;
     if (!send(protocol::Fork{cseq, peer, endpoint, token, ""})) return std::nullopt;
     return cseq;
+}
+
+// ---- rooms ----
+
+std::optional<std::uint64_t> BrokerLink::join_room(const std::string& room) {
+    if (!up()) return std::nullopt;
+    const std::uint64_t cseq = next_cseq_++;
+    if (!send(protocol::JoinRoom{cseq, room})) return std::nullopt;
+    rooms_.insert(room);
+    room_asks_[cseq] = room;
+    return cseq;
+}
+
+std::optional<std::uint64_t> BrokerLink::part_room(const std::string& room) {
+    if (!up() || !rooms_.contains(room)) return std::nullopt;
+    const std::uint64_t cseq = next_cseq_++;
+    if (!send(protocol::PartRoom{cseq, room})) return std::nullopt;
+    rooms_.erase(room);
+    room_sequences_.erase(room);
+    room_asks_[cseq] = room;
+    return cseq;
+}
+
+std::optional<std::uint64_t> BrokerLink::list_rooms() {
+    if (!up()) return std::nullopt;
+    const std::uint64_t cseq = next_cseq_++;
+    if (!send(protocol::Rooms{cseq})) return std::nullopt;
+    return cseq;
+}
+
+std::optional<std::uint64_t> BrokerLink::who(const std::string& room) {
+    if (!up()) return std::nullopt;
+    const std::uint64_t cseq = next_cseq_++;
+    if (!send(protocol::Who{cseq, room})) return std::nullopt;
+    return cseq;
+}
+
+bool BrokerLink::ignore(const std::string& name, bool on) {
+    return up() && send(protocol::Ignore{next_cseq_++, name, on});
+}
+
+// After a rejoin: a broker that kept our registration answers each JOIN at
+// once; a restarted one makes the rooms again.
+void BrokerLink::rejoin_rooms() {
+    for (const auto& room : rooms_) {
+        const std::uint64_t cseq = next_cseq_++;
+        if (send(protocol::JoinRoom{cseq, room})) room_asks_[cseq] = room;
+    }
+}
+
+bool BrokerLink::on_room_reply(protocol::Message& m) {
+    if (auto* t = std::get_if<protocol::RoomTicket>(&m)) {
+        if (!sub_ || !room_asks_.contains(t->cseq)) return true;
+        ticket_ = t->ticket;  // the latest ticket is the one a resume proves
+        ZmqSubscriber port(*sub_);
+        room_ticket_.start(port, t->ticket, now_());
+        return true;
+    }
+    if (auto* j = std::get_if<protocol::RoomJoined>(&m)) {
+        if (room_asks_.contains(j->cseq) && rooms_.contains(j->room)) on_room_live(*j);
+        room_change_done(j->cseq);
+        return true;
+    }
+    if (auto* p = std::get_if<protocol::RoomParted>(&m)) {
+        room_change_done(p->cseq);
+        return true;
+    }
+    if (auto* t = std::get_if<protocol::RoomText>(&m)) {
+        if (rooms_.contains(t->room) && !room_sequences_.contains(t->room))
+            events_.room_text(*t, true);
+        return true;
+    }
+    if (auto* l = std::get_if<protocol::RoomList>(&m)) {
+        events_.room_list(*l);
+        return true;
+    }
+    return false;
+}
+
+void BrokerLink::on_room_live(protocol::RoomJoined& j) {
+    room_sequences_[j.room].start(j.epoch, j.last_seq);
+    events_.room_joined(j);
+    auto early = std::move(room_early_[j.room]);
+    room_early_.erase(j.room);
+    for (auto& m : early) deliver_room(std::move(m));
+}
+
+void BrokerLink::room_change_done(std::uint64_t cseq) {
+    room_asks_.erase(cseq);
+    if (room_asks_.empty() && sub_) {
+        ZmqSubscriber port(*sub_);
+        room_ticket_.release(port);
+    }
+}
+
+// Traffic of a room not (yet) live is held until ROOM_JOINED says where its
+// history ended; traffic of a room we are not in is dropped.
+void BrokerLink::on_room_published(protocol::Message&& m) {
+    const std::string* room = nullptr;
+    if (const auto* t = std::get_if<protocol::RoomText>(&m)) room = &t->room;
+    if (const auto* n = std::get_if<protocol::RoomNotice>(&m)) room = &n->room;
+    if (!room || !rooms_.contains(*room) || !up()) return;
+    if (!room_sequences_.contains(*room)) {
+        auto& early = room_early_[*room];
+        if (early.size() < limits::early_lobby_messages) early.push_back(std::move(m));
+        return;
+    }
+    deliver_room(std::move(m));
+}
+
+void BrokerLink::deliver_room(protocol::Message&& m) {
+    if (auto* t = std::get_if<protocol::RoomText>(&m)) {
+        const auto seen = room_sequences_[t->room].see(t->epoch, t->seq);
+        if (seen.missed) events_.room_gap(t->room, seen.missed);
+        if (!seen.news) return;
+        if (t->from_id == id_) return outbox_.published();
+        if (t->text.size() > max_text_)
+            return log::debug("dropped a room text of ", t->text.size(), " bytes");
+        events_.room_text(*t, false);
+    } else if (auto* n = std::get_if<protocol::RoomNotice>(&m)) {
+        const auto seen = room_sequences_[n->room].see(n->epoch, n->seq);
+        if (seen.missed) events_.room_gap(n->room, seen.missed);
+        if (seen.news) events_.room_notice(*n);
+    }
 }
 
 void BrokerLink::leave(std::chrono::milliseconds linger) {

@@ -16,6 +16,11 @@
 //
 // In every waiting state the link tries again with fresh sockets (Lazy
 // Pirate), backing off from 250 ms to 5 s so a dead broker is not flooded.
+// Rooms ride on the same two sockets: the link remembers the rooms the user
+// is in, asks the broker to apply each change through a ticket (as the
+// lobby's), keeps a sequence per room, and rejoins them all whenever it
+// rejoins the lobby.
+//
 // No timers of its own: the client's one tick drives it, with an injected
 // clock, so the machine can be tested without waiting.
 //
@@ -29,7 +34,9 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <zmq.hpp>
 
@@ -41,6 +48,7 @@
 #include "patterns/liveness.hpp"
 #include "patterns/protocol.hpp"
 #include "patterns/registration.hpp"
+#include "patterns/ticket_ask.hpp"
 
 namespace zchat::client {
 
@@ -69,6 +77,13 @@ struct LinkEvents {
     std::function<void(const protocol::Error&, const std::string& refused_text)> error;
     // The link cannot work as configured (a key or a security mismatch): it is over.
     std::function<void(const std::string& why)> fatal;
+    // A room is live (also again, after a rejoin).
+    std::function<void(const protocol::RoomJoined&)> room_joined;
+    // HISTORY marks replayed texts, sent before the room went live.
+    std::function<void(const protocol::RoomText&, bool history)> room_text;
+    std::function<void(const protocol::RoomNotice&)> room_notice;
+    std::function<void(const std::string& room, std::uint64_t missed)> room_gap;
+    std::function<void(const protocol::RoomList&)> room_list;
 };
 
 class BrokerLink {
@@ -105,14 +120,22 @@ class BrokerLink {
     std::size_t max_text() const { return max_text_; }
     std::size_t max_lines() const { return max_lines_; }
 
-    // Lobby text goes through a paced queue; false if the lobby is down.
-    bool say(std::string text);
+    // Lobby (or ROOM's) text goes through a paced queue; false if the lobby is down.
+    bool say(std::string text, std::string room = {});
     std::size_t pending() const { return outbox_.pending(); }
     std::size_t queued() const { return outbox_.queued(); }
     // Requests; each returns its cseq, or nullopt when the lobby is down.
     std::optional<std::uint64_t> users();
     std::optional<std::uint64_t> fork(const std::string& peer, const std::string& endpoint,
                                       const std::string& token);
+    // Rooms. The link keeps the rooms asked for, and asks again after a rejoin.
+    std::optional<std::uint64_t> join_room(const std::string& room);
+    std::optional<std::uint64_t> part_room(const std::string& room);
+    std::optional<std::uint64_t> list_rooms();
+    std::optional<std::uint64_t> who(const std::string& room);
+    bool ignore(const std::string& name, bool on);
+    const std::set<std::string>& rooms() const { return rooms_; }
+
     // Says BYE and lets queued lobby text drain for up to `linger`.
     void leave(std::chrono::milliseconds linger);
 
@@ -144,6 +167,13 @@ class BrokerLink {
     void on_lobby();
     void on_reply(protocol::Message&& m);
     void on_hello_refused(const protocol::Error& e);
+    bool on_room_reply(protocol::Message& m);
+    void on_room_live(protocol::RoomJoined& j);
+    void room_change_done(std::uint64_t cseq);
+    void rejoin_rooms();
+    void on_room_published(protocol::Message&& m);
+    void deliver_room(protocol::Message&& m);
+    void flush_outbox();
     void on_published(protocol::Message&& m);
     void deliver(protocol::Message&& m);
     bool send(const protocol::Message& m);
@@ -184,6 +214,12 @@ class BrokerLink {
     std::deque<protocol::Message> early_;  // live lobby traffic that beat JOINED
     Outbox outbox_;
     std::uint64_t next_cseq_ = 1;
+
+    std::set<std::string> rooms_;                          // joined, or being joined
+    std::map<std::uint64_t, std::string> room_asks_;       // JOIN/PART cseq -> room, until answered
+    std::map<std::string, LobbySequence> room_sequences_;  // per live room
+    std::map<std::string, std::deque<protocol::Message>> room_early_;  // before ROOM_JOINED
+    TicketAsk room_ticket_;  // the latest room ticket, until every change is answered
 };
 
 }  // namespace zchat::client

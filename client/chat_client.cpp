@@ -41,9 +41,17 @@ ChatClient::ChatClient(zmq::context_t& ctx, EventLoop& loop, Options options)
           options_.keys ? std::optional<PeerSecurity>(PeerSecurity{
                               options_.keys->own, options_.keys->broker_key, options_.known_peers})
                         : std::nullopt),
+      completion_(
+          [this] { return std::vector<std::string>(known_names_.begin(), known_names_.end()); },
+          [this] { return std::vector<std::string>(known_rooms_.begin(), known_rooms_.end()); }),
       started_(Clock::now()),
       pause_(tick_interval * 10, started_) {
     sessions_.set_own_name(options_.name);
+    display_.set_own_name(options_.name);
+    display_.highlight_mentions(options_.interactive);
+    terminal_.set_completer([this](std::string_view line, std::string_view word) {
+        return completion_.candidates(line, word);
+    });
     if (!options_.keys)
         show(
             display_.error("--insecure: plaintext. Anyone on the network path can read and "
@@ -64,6 +72,9 @@ LinkEvents ChatClient::link_events() {
     };
     e.joined = [this](bool first) { on_joined(first); };
     e.lobby_text = [this](const protocol::LobbyText& t) {
+        known_names_.insert(t.from);
+        if (ignored_.contains(t.from)) return;
+        arrived(0, Display::mentions(t.text, link_.name()));
         show(display_.lobby(t.from, t.text, t.ts_us));
     };
     e.notice = [this](const protocol::Notice& n) { on_notice(n); };
@@ -72,11 +83,7 @@ LinkEvents ChatClient::link_events() {
     };
     e.lost = [this](const std::string& why) { on_lost(why); };
     e.hello_refused = [this](const protocol::Error& err) { on_hello_refused(err); };
-    e.user_list = [this](const protocol::UserList& u) {
-        std::string line = "Users online (" + std::to_string(u.count) + "):";
-        for (const auto& n : u.names) line += " " + n;
-        show(display_.system(line));
-    };
+    e.user_list = [this](const protocol::UserList& u) { on_user_list(u); };
     e.fork_ok = [this](const protocol::ForkOk& f) {
         if (sessions_.fork_answered(f))
             show(display_.system("waiting for " + f.peer + " to answer..."));
@@ -88,6 +95,20 @@ LinkEvents ChatClient::link_events() {
         on_refused(err, text);
     };
     e.fatal = [this](const std::string& why) { on_fatal(why); };
+    e.room_joined = [this](const protocol::RoomJoined& j) { on_room_joined(j); };
+    e.room_text = [this](const protocol::RoomText& t, bool history) { on_room_text(t, history); };
+    e.room_notice = [this](const protocol::RoomNotice& n) { on_room_notice(n); };
+    e.room_gap = [this](const std::string& room, std::uint64_t n) {
+        show(display_.error("missed " + std::to_string(n) + " messages in " + room));
+    };
+    e.room_list = [this](const protocol::RoomList& l) {
+        std::string line = "Rooms (" + std::to_string(l.count) + "):";
+        for (const auto& r : l.rooms) {
+            line += " " + r;
+            known_rooms_.insert(r.substr(0, r.find(' ')));
+        }
+        show(display_.system(line));
+    };
     return e;
 }
 
@@ -97,6 +118,7 @@ void ChatClient::on_registered(const protocol::Welcome& w, bool first,
                                const std::string& requested) {
     welcomed_ = true;
     sessions_.set_own_name(w.name);
+    display_.set_own_name(w.name);
     display_.set_max_lines(w.max_lines);
     std::string line = first ? "Registered as " + w.name : "rejoined the lobby as " + w.name;
     if (w.renamed) line += " (the name " + requested + " is taken)";
@@ -110,6 +132,7 @@ void ChatClient::on_registered(const protocol::Welcome& w, bool first,
 void ChatClient::on_joined(bool) {
     if (!rejoined_.empty()) show(display_.system(std::exchange(rejoined_, {})));
     update_prompt();
+    release_held();
 }
 
 void ChatClient::on_notice(const protocol::Notice& n) {
@@ -118,7 +141,9 @@ void ChatClient::on_notice(const protocol::Notice& n) {
         std::size_t start = 0;
         for (std::size_t end; start < n.name.size(); start = end + 1) {
             end = std::min(n.name.find(' ', start), n.name.size());
-            show(display_.notice(n.name.substr(start, end - start) + " joined the lobby"));
+            const std::string name = n.name.substr(start, end - start);
+            if (known_names_.size() < limits::max_listed_users) known_names_.insert(name);
+            show(display_.notice(name + " joined the lobby"));
         }
     } else if (n.event == "left") {
         show(display_.notice(n.name + " left the lobby" +
@@ -127,6 +152,8 @@ void ChatClient::on_notice(const protocol::Notice& n) {
 }
 
 void ChatClient::on_lost(const std::string& why) {
+    joining_cseq_.reset();  // its answer will not come: what waited goes on
+    release_held();
     show(display_.error("the lobby is unreachable: " + why +
                         ". Private sessions go on; reconnecting in the background."));
     update_prompt();
@@ -137,6 +164,10 @@ void ChatClient::on_refused(const protocol::Error& e, const std::string& text) {
     std::string line = "refused by the broker: " + e.reason;
     if (!text.empty()) line += " (not sent: \"" + preview(text) + "\")";
     show(display_.error(line));
+    if (joining_cseq_ == e.cseq) {
+        joining_cseq_.reset();
+        release_held();
+    }
 }
 
 void ChatClient::on_hello_refused(const protocol::Error& e) {
@@ -156,6 +187,75 @@ void ChatClient::on_fatal(const std::string& why) {
     quit(exit_untrusted);
 }
 
+void ChatClient::on_user_list(const protocol::UserList& u) {
+    const auto who = who_asks_.find(u.cseq);
+    std::string line =
+        who == who_asks_.end() ? "Users online (" : "Members of " + who->second + " (";
+    if (who != who_asks_.end()) who_asks_.erase(who);
+    line += std::to_string(u.count) + "):";
+    for (const auto& n : u.names) {
+        line += " " + n;
+        known_names_.insert(n);
+    }
+    show(display_.system(line));
+}
+
+// ---- rooms ----
+
+// A room the user asked for gets the next session number and becomes
+// active; a room coming back after a rejoin keeps its number, quietly.
+void ChatClient::on_room_joined(const protocol::RoomJoined& j) {
+    known_rooms_.insert(j.room);
+    if (!rooms_.contains(j.room)) {
+        const int number = next_number_++;
+        rooms_[j.room] = number;
+        active_ = number;
+        show(display_.system("you joined " + j.room + " (session " + std::to_string(number) + ", " +
+                             std::to_string(j.members) + " member(s); \\lob for the lobby)"));
+        update_prompt();
+    }
+    if (joining_cseq_ == j.cseq) {
+        joining_cseq_.reset();
+        release_held();  // what waited for the room goes to it
+    }
+}
+
+void ChatClient::on_room_text(const protocol::RoomText& t, bool history) {
+    known_names_.insert(t.from);
+    if (ignored_.contains(t.from)) return;
+    if (history) return show(display_.room_history(t.room, t.from, t.text, t.ts_us));
+    arrived(room_number(t.room), Display::mentions(t.text, link_.name()));
+    show(display_.room(t.room, t.from, t.text, t.ts_us));
+}
+
+void ChatClient::on_room_notice(const protocol::RoomNotice& n) {
+    if (n.event == "joined") {
+        known_names_.insert(n.name);
+        show(display_.notice(n.name + " joined " + n.room));
+    } else if (n.event == "left") {
+        show(
+            display_.notice(n.name + " left " + n.room +
+                            (n.reason.empty() || n.reason == "part" ? "" : " (" + n.reason + ")")));
+    }
+}
+
+int ChatClient::room_number(const std::string& room) const {
+    const auto it = rooms_.find(room);
+    return it == rooms_.end() ? -1 : it->second;
+}
+
+std::string ChatClient::active_room() const {
+    for (const auto& [room, number] : rooms_)
+        if (number == active_) return room;
+    return {};
+}
+
+void ChatClient::arrived(int number, bool rings) {
+    if (number < 0 || number == active_) return;
+    ++unread_[number];
+    if (rings && options_.bell) terminal_.bell();
+}
+
 // ---- private sessions ----
 
 SessionEvents ChatClient::session_events() {
@@ -173,6 +273,8 @@ SessionEvents ChatClient::session_events() {
         update_prompt();
     };
     e.note = [this](const PrivateSession& s, const std::string& text, std::uint64_t ts_us) {
+        if (ignored_.contains(s.peer)) return;
+        arrived(s.number, true);
         show(display_.peer(s.number, s.marker(), s.peer, text, ts_us));
     };
     e.closed = [this](int number, const std::string& why) { on_session_closed(number, why); };
@@ -192,6 +294,29 @@ void ChatClient::on_session_closed(int number, const std::string& why) {
 // ---- input ----
 
 void ChatClient::on_line(std::string line) {
+    const ParsedLine parsed = parse_line(line);
+    const bool quits = parsed.type == ParsedLine::Type::command &&
+                       parsed.command->run == &ChatClient::quit_command;
+    if (holding() && !quits) {
+        held_.push_back(std::move(line));
+        if (!input_paused_ && held_.size() > input_high_water) {
+            input_paused_ = true;
+            terminal_.pause_input();
+        }
+        return;
+    }
+    handle_line(line);
+}
+
+void ChatClient::release_held() {
+    while (!holding() && !held_.empty()) {
+        const std::string line = std::move(held_.front());
+        held_.pop_front();
+        handle_line(line);
+    }
+}
+
+void ChatClient::handle_line(const std::string& line) {
     const ParsedLine parsed = parse_line(line);
     if (parsed.type == ParsedLine::Type::error) return show(display_.error(parsed.error));
     if (parsed.type == ParsedLine::Type::text) {
@@ -227,7 +352,7 @@ void ChatClient::send_text(std::string text) {
                                    "-line limit: not sent"));
     if (auto* s = sessions_.by_number(active_))
         return s->link->note(std::move(text), wall_clock_us());
-    if (!link_.say(std::move(text)))
+    if (!link_.say(std::move(text), active_room()))
         show(display_.error(
             "the lobby is unreachable: message not sent (\\ss shows your sessions)"));
 }
@@ -259,14 +384,24 @@ void ChatClient::fork(const std::string& name) {
 
 void ChatClient::list_sessions(const std::string&) {
     const auto mark = [&](int n) { return std::string(active_ == n ? "*" : " "); };
+    const auto unread = [&](int n) {
+        const auto it = unread_.find(n);
+        return it == unread_.end() || it->second == 0
+                   ? std::string()
+                   : " (" + std::to_string(it->second) + " unread)";
+    };
     const auto now = Clock::now();
-    show("< Sessions (type \\sw N to switch) >");
-    show(mark(0) + "0  lobby" + (link_.up() ? "" : " (down: broker unreachable)"));
+    std::map<int, std::string> rows;
+    for (const auto& [room, number] : rooms_) rows[number] = utf8::one_line(room);
     for (const auto* s : sessions_.open_sessions()) {
         const bool quiet = s->link->liveness(now) != Liveness::State::alive;
-        show(mark(s->number) + std::to_string(s->number) + "  " + s->marker() + " " +
-             utf8::one_line(s->peer) + (quiet ? " (not heard from lately)" : ""));
+        rows[s->number] = std::string(s->marker()) + " " + utf8::one_line(s->peer) +
+                          (quiet ? " (not heard from lately)" : "");
     }
+    show("< Sessions (type \\sw N to switch) >");
+    show(mark(0) + "0  lobby" + (link_.up() ? "" : " (down: broker unreachable)") + unread(0));
+    for (const auto& [number, what] : rows)
+        show(mark(number) + std::to_string(number) + "  " + what + unread(number));
 }
 
 void ChatClient::switch_to(const std::string& arg) {
@@ -275,6 +410,13 @@ void ChatClient::switch_to(const std::string& arg) {
     if (ec != std::errc{} || end != arg.data() + arg.size())
         return show(display_.error("\\sw " + arg + ": not a session number (see \\ss)"));
     if (number == 0) return back_to_lobby("");
+    unread_.erase(number);
+    for (const auto& [room, n] : rooms_) {
+        if (n != number) continue;
+        active_ = number;
+        update_prompt();
+        return show(display_.system("switched to " + room));
+    }
     const auto* s = sessions_.by_number(number);
     if (!s) return show(display_.error("no session " + arg + " (see \\ss)"));
     active_ = number;
@@ -284,6 +426,7 @@ void ChatClient::switch_to(const std::string& arg) {
 
 void ChatClient::back_to_lobby(const std::string&) {
     active_ = 0;
+    unread_.erase(0);
     update_prompt();
     show(display_.system("back in the lobby"));
 }
@@ -315,6 +458,69 @@ void ChatClient::verify(const std::string& name) {
 
 void ChatClient::trust(const std::string& name) { show(display_.system(sessions_.trust(name))); }
 
+void ChatClient::join_room(const std::string& room) {
+    if (rooms_.contains(room)) {
+        active_ = rooms_.at(room);
+        unread_.erase(active_);
+        update_prompt();
+        return show(display_.system("switched to " + room));
+    }
+    const auto cseq = link_.join_room(room);
+    if (!cseq) return show(display_.error("the lobby is unreachable: \\join needs the broker"));
+    joining_cseq_ = cseq;
+}
+
+void ChatClient::part_room(const std::string& named) {
+    const std::string room = named.empty() ? active_room() : named;
+    if (room.empty()) return show(display_.error("\\part leaves a room; you are not in one here"));
+    const auto it = rooms_.find(room);
+    if (it == rooms_.end()) return show(display_.error("you are not in " + room));
+    if (!link_.part_room(room))
+        return show(display_.error("the lobby is unreachable: \\part needs the broker"));
+    if (active_ == it->second) active_ = 0;
+    unread_.erase(it->second);
+    rooms_.erase(it);
+    show(display_.system("you left " + room));
+    update_prompt();
+}
+
+void ChatClient::list_rooms(const std::string&) {
+    if (!link_.list_rooms())
+        show(display_.error("the lobby is unreachable: \\rooms needs the broker"));
+}
+
+void ChatClient::who(const std::string& room) {
+    const auto cseq = link_.who(room);
+    if (!cseq) return show(display_.error("the lobby is unreachable: \\who needs the broker"));
+    who_asks_[*cseq] = room;
+}
+
+void ChatClient::me(const std::string& action) {
+    send_text(std::string(protocol::action_prefix) + action + "\x01");
+}
+
+void ChatClient::ignore(const std::string& name) {
+    if (name.empty()) {
+        std::string line = "ignored (" + std::to_string(ignored_.size()) + "):";
+        for (const auto& n : ignored_) line += " " + n;
+        return show(display_.system(line));
+    }
+    if (ignored_.size() >= limits::max_ignored)
+        return show(display_.error("you ignore enough users already"));
+    ignored_.insert(name);
+    sessions_.ignore(name, true);
+    link_.ignore(name, true);
+    show(display_.system("ignoring " + name + ": no lines, no invitations (\\unignore " + name +
+                         ")"));
+}
+
+void ChatClient::unignore(const std::string& name) {
+    if (!ignored_.erase(name)) return show(display_.error("you do not ignore " + name));
+    sessions_.ignore(name, false);
+    link_.ignore(name, false);
+    show(display_.system("no longer ignoring " + name));
+}
+
 // ---- lifecycle ----
 
 void ChatClient::quit(int code) {
@@ -338,7 +544,7 @@ void ChatClient::on_tick() {
     if (!input_paused_ && queued > input_high_water) {
         input_paused_ = true;
         terminal_.pause_input();
-    } else if (input_paused_ && queued < input_low_water) {
+    } else if (input_paused_ && queued < input_low_water && held_.size() < input_low_water) {
         input_paused_ = false;
         terminal_.resume_input();
     }
@@ -365,7 +571,7 @@ void ChatClient::check_startup(Clock::time_point now) {
 // A script's piped lines are all sent (paced to the broker's rate) and seen
 // published before EOF quits; a lobby that stops making progress ends the wait.
 void ChatClient::check_finished(Clock::time_point now) {
-    const std::size_t pending = link_.pending();
+    const std::size_t pending = link_.pending() + held_.size();
     if (pending != last_pending_) {
         last_pending_ = pending;
         last_progress_ = now;
@@ -383,6 +589,8 @@ void ChatClient::update_prompt() {
     if (link_.ever_joined() && !link_.up()) where += "(down)";
     if (const auto* s = sessions_.by_number(active_))
         where = std::to_string(s->number) + " " + s->marker() + " " + s->peer;
+    else if (const std::string room = active_room(); !room.empty())
+        where = room;
     terminal_.set_prompt(display_.prompt(link_.name(), where));
 }
 

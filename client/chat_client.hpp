@@ -6,12 +6,16 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <zmq.hpp>
 
 #include "client/broker_link.hpp"
 #include "client/command_table.hpp"
+#include "client/completion.hpp"
 #include "client/display.hpp"
 #include "client/private_sessions.hpp"
 #include "client/terminal.hpp"
@@ -27,6 +31,7 @@ struct Options {
     bool interactive = false;
     bool colour = false;
     bool timestamps = false;
+    bool bell = true;  // a mention or a private note in another session rings it
     std::chrono::milliseconds broker_timeout = limits::broker_timeout;
     std::chrono::milliseconds peer_timeout = limits::peer_timeout;
     std::chrono::milliseconds startup_timeout{3000};
@@ -62,12 +67,27 @@ class ChatClient {
     void on_refused(const protocol::Error& e, const std::string& text);
     void on_hello_refused(const protocol::Error& e);
     void on_fatal(const std::string& why);
+    void on_room_joined(const protocol::RoomJoined& j);
+    void on_room_text(const protocol::RoomText& t, bool history);
+    void on_room_notice(const protocol::RoomNotice& n);
+    void on_user_list(const protocol::UserList& u);
     // What the private sessions report.
     SessionEvents session_events();
     void on_session_closed(int number, const std::string& why);
+    // A line for session NUMBER is about to be shown: counted unread unless
+    // it is active, and a mention or a private line in another session rings
+    // the bell, first, so that whoever sees the line has heard the bell.
+    void arrived(int number, bool rings);
+    std::string active_room() const;
+    int room_number(const std::string& room) const;
 
-    // Input.
+    // Input. Until the first join, and while a \join waits for its answer,
+    // lines are held in order, so a script's "\join #room" and the lines after
+    // it go where they were meant to.
     void on_line(std::string line);
+    void handle_line(const std::string& line);
+    bool holding() const { return !link_.ever_joined() || joining_cseq_.has_value(); }
+    void release_held();
     void on_end_of_input();
     void send_text(std::string text);
 
@@ -81,6 +101,13 @@ class ChatClient {
     void leave_active(const std::string&);
     void help(const std::string&);
     void whoami(const std::string&);
+    void join_room(const std::string& room);
+    void part_room(const std::string& room);
+    void list_rooms(const std::string&);
+    void who(const std::string& room);
+    void me(const std::string& action);
+    void ignore(const std::string& name);
+    void unignore(const std::string& name);
     void verify(const std::string& name);
     void trust(const std::string& name);
 
@@ -99,12 +126,21 @@ class ChatClient {
     Terminal terminal_;
     BrokerLink link_;
     PrivateSessions sessions_;
-    int active_ = 0;             // the session a plain line goes to; 0 is the lobby
-    int next_number_ = 1;        // session numbers are never reused
-    Clock::time_point started_;  // for the startup deadline
-    bool welcomed_ = false;      // a broker has answered at least once
-    std::string rejoined_;       // shown when the lobby is live again
-    bool finishing_ = false;     // input ended: waiting for the lobby to publish it all
+    int active_ = 0;                     // the session a plain line goes to; 0 is the lobby
+    std::map<std::string, int> rooms_;   // rooms the user is in, with their session numbers
+    std::map<int, std::size_t> unread_;  // lines that arrived in a session while not active
+    std::map<std::uint64_t, std::string> who_asks_;  // WHO cseq -> room
+    std::set<std::string> ignored_;      // users whose lines and invitations are not shown
+    std::set<std::string> known_names_;  // for completion: users seen lately
+    std::set<std::string> known_rooms_;  // for completion: rooms seen lately
+    Completion completion_;
+    std::deque<std::string> held_;               // input lines waiting (see holding())
+    std::optional<std::uint64_t> joining_cseq_;  // the \join whose answer input waits for
+    int next_number_ = 1;                        // session numbers are never reused
+    Clock::time_point started_;                  // for the startup deadline
+    bool welcomed_ = false;                      // a broker has answered at least once
+    std::string rejoined_;                       // shown when the lobby is live again
+    bool finishing_ = false;  // input ended: waiting for the lobby to publish it all
     std::size_t last_pending_ = 0;
     Clock::time_point last_progress_;
     bool input_paused_ = false;  // too much queued: stdin is read again once it drains

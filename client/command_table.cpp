@@ -28,6 +28,33 @@ const std::vector<Command>& command_table() {
          "end the active private session",
          needs_private_session,
          &ChatClient::leave_active},
+        {{"join"},
+         "#ROOM",
+         "enter a room, making it if need be",
+         needs_broker,
+         &ChatClient::join_room},
+        {{"part"},
+         "[#ROOM]",
+         "leave the active room, or the one named",
+         needs_broker,
+         &ChatClient::part_room},
+        {{"rooms"},
+         "",
+         "the rooms there are, with their member counts",
+         needs_broker,
+         &ChatClient::list_rooms},
+        {{"who"}, "#ROOM", "a room's members", needs_broker, &ChatClient::who},
+        {{"me"},
+         "ACTION",
+         "say what you do: \\me waves shows * you waves",
+         anywhere,
+         &ChatClient::me},
+        {{"ignore"},
+         "[NAME]",
+         "see no lines and no invitations from NAME (alone: list them)",
+         anywhere,
+         &ChatClient::ignore},
+        {{"unignore"}, "NAME", "stop ignoring NAME", anywhere, &ChatClient::unignore},
         {{"whoami"}, "", "your name and your key's fingerprint", anywhere, &ChatClient::whoami},
         {{"verify"},
          "NAME",
@@ -72,7 +99,8 @@ ParsedLine parse_line(std::string_view line) {
     for (const auto& command : command_table()) {
         const auto& names = command.spellings;
         if (std::find(names.begin(), names.end(), word) == names.end()) continue;
-        if (!command.argument.empty() && arg.empty())
+        const bool optional = command.argument.starts_with('[');
+        if (!command.argument.empty() && !optional && arg.empty())
             return error("\\" + std::string(word) + " needs " + std::string(command.argument) +
                          " (see \\help)");
         if (command.argument.empty() && !arg.empty())

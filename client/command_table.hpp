@@ -20,7 +20,7 @@ enum CommandNeeds : unsigned {
 
 struct Command {
     std::vector<std::string_view> spellings;  // first is the name shown in help
-    std::string_view argument;                // empty if none
+    std::string_view argument;                // empty if none; "[ARG]" if optional
     std::string_view help;
     unsigned needs;
     void (ChatClient::*run)(const std::string& argument);

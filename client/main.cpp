@@ -45,6 +45,7 @@ Parsed parse(int argc, char** argv) {
     std::string level = "warn";
     std::string log_file;
     bool no_colour = false;
+    bool no_bell = false;
     double broker_timeout_s = 3.0;
     double peer_timeout_s = 5.0;
     CLI::App app{"chat-cli: the zchat terminal client (lobby and private sessions)", "chat-cli"};
@@ -64,6 +65,11 @@ Parsed parse(int argc, char** argv) {
     app.add_flag("--no-color", no_colour,
                  "no colour (also when NO_COLOR is set or output is not a terminal)");
     app.add_flag("--timestamps", o.timestamps, "show the time of each message");
+    app.add_flag("--no-bell", no_bell,
+                 "no terminal bell for a mention or a private line in a session not shown");
+    app.set_config("--config", zchat::config_path("chat-cli.toml"),
+                   "defaults for these options, in TOML (broker = \"tcp://...\", name = \"anna\", "
+                   "no-color = true, timestamps = true, no-bell = true)");
     app.add_option("--broker-timeout", broker_timeout_s,
                    "seconds without lobby heartbeats before the lobby is down")
         ->capture_default_str()
@@ -121,6 +127,7 @@ Parsed parse(int argc, char** argv) {
     }
     o.interactive = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
     o.colour = ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR") && !no_colour;
+    o.bell = !no_bell;
     o.broker_timeout = std::chrono::milliseconds(static_cast<long>(broker_timeout_s * 1000));
     o.peer_timeout = std::chrono::milliseconds(static_cast<long>(peer_timeout_s * 1000));
     return p;

@@ -20,7 +20,8 @@ TokenBucket Outbox::pacing(std::uint32_t rate, std::uint32_t burst, Clock::time_
 
 void Outbox::flush(const Send& send, Clock::time_point now) {
     while (!queue_.empty() && bucket_.wait(now).count() == 0) {
-        if (!send(queue_.front().cseq, queue_.front().text)) return;
+        const Line& line = queue_.front();
+        if (!send(line.cseq, line.room, line.text)) return;
         bucket_.take(now);
         ++unconfirmed_;
         sent_.push_back(std::move(queue_.front()));

@@ -1,4 +1,4 @@
-// outbox: lobby text on its way out. Lines are queued and sent as the
+// outbox: lobby and room text on its way out. Lines are queued and sent as the
 // broker's bucket allows (paced a little under it, since lines sent evenly can
 // still arrive bunched), then counted as unconfirmed until the lobby publishes
 // them back, so that the end of piped input waits for the lobby, not just for
@@ -17,8 +17,10 @@ namespace zchat::client {
 class Outbox {
   public:
     using Clock = TokenBucket::Clock;
-    // Sends SAY for one line; false if the socket would not take it now.
-    using Send = std::function<bool(std::uint64_t cseq, const std::string& text)>;
+    // Sends SAY (or SAY_ROOM, when ROOM is not empty) for one line; false if
+    // the socket would not take it now.
+    using Send =
+        std::function<bool(std::uint64_t cseq, const std::string& room, const std::string& text)>;
 
     explicit Outbox(Clock::time_point now) : bucket_(1, 1, now) {}
 
@@ -29,7 +31,9 @@ class Outbox {
     }
     // That bucket, for any sender that paces as chat-cli does.
     static TokenBucket pacing(std::uint32_t rate, std::uint32_t burst, Clock::time_point now);
-    void push(std::uint64_t cseq, std::string text) { queue_.push_back({cseq, std::move(text)}); }
+    void push(std::uint64_t cseq, std::string text, std::string room = {}) {
+        queue_.push_back({cseq, std::move(room), std::move(text)});
+    }
     // Sends what the bucket allows now.
     void flush(const Send& send, Clock::time_point now);
     // One of ours came back on the lobby.
@@ -48,6 +52,7 @@ class Outbox {
   private:
     struct Line {
         std::uint64_t cseq;
+        std::string room;  // empty: the lobby
         std::string text;
     };
     TokenBucket bucket_;

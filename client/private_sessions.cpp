@@ -173,6 +173,8 @@ void PrivateSessions::invited(const protocol::Invite& inv, const std::string& ow
                               Clock::time_point now) {
     if (!inv.endpoint.starts_with("tcp://"))
         return log::debug("dropped an invitation with endpoint ", inv.endpoint);
+    if (ignored_users_.contains(inv.from))
+        return log::debug("dropped an invitation from ", inv.from);
     if (security_ && !valid_curve_key(inv.curve_key))
         return log::debug("dropped an invitation from ", inv.from, " without a key");
     if (security_ && !matches_pin(inv.from, inv.curve_key)) return;

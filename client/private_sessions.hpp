@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 #include <zmq.hpp>
@@ -88,6 +89,13 @@ class PrivateSessions {
     void leave_all(const std::string& reason);
     void tick(Clock::time_point now, bool we_were_paused);
     void set_own_name(std::string name) { own_name_ = std::move(name); }
+    // Invitations from an ignored user are dropped unanswered.
+    void ignore(const std::string& name, bool on) {
+        if (on)
+            ignored_users_.insert(name);
+        else
+            ignored_users_.erase(name);
+    }
 
     bool secure() const { return security_.has_value(); }
     // \verify NAME: the safety number with NAME, or why there is none.
@@ -125,6 +133,7 @@ class PrivateSessions {
     // before sessions_): a CURVE server with no handler admits every key.
     std::optional<ZapHandler> zap_;
     std::map<std::string, std::string> offered_;  // name -> a refused key, for \trust
+    std::set<std::string> ignored_users_;         // \ignore: their invitations are dropped
     std::string own_name_;
     std::map<std::uint64_t, PrivateSession> sessions_;
     std::uint64_t next_key_ = 1;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "patterns/log.hpp"
@@ -26,6 +27,9 @@ Terminal::Terminal(EventLoop& loop, bool interactive, Handlers handlers)
         active_terminal = this;
         rl_catch_signals = 0;  // Ctrl-C is ours: it quits cleanly like \quit
         rl_catch_sigwinch = 1;
+        // A word is what lies between blanks: "\\fork" and "#rust" complete whole.
+        rl_completer_word_break_characters = const_cast<char*>(" \t");
+        rl_attempted_completion_function = &Terminal::complete;
         rl_callback_handler_install(prompt_.c_str(), &Terminal::on_readline_line);
     }
     loop_.watch(STDIN_FILENO, [this] { on_readable(); });
@@ -163,6 +167,33 @@ void Terminal::on_readline_line(char* line) {
         log::error("input handler failed");
     }
     self->in_line_handler_ = false;
+}
+
+void Terminal::bell() {
+    std::fputs("\a", stdout);
+    std::fflush(stdout);
+}
+
+// Readline's completion hook: only our candidates, never file names.
+char** Terminal::complete(const char* word, int start, int) {
+    rl_attempted_completion_over = 1;
+    Terminal* self = active_terminal;
+    if (!self || !self->completer_) return nullptr;
+    try {
+        self->candidates_ = self->completer_(std::string_view(rl_line_buffer, start), word);
+    } catch (const std::exception& e) {
+        log::error("completion failed: ", e.what());
+        return nullptr;
+    }
+    return rl_completion_matches(word, &Terminal::next_candidate);
+}
+
+char* Terminal::next_candidate(const char*, int state) {
+    static std::size_t next = 0;
+    if (state == 0) next = 0;
+    Terminal* self = active_terminal;
+    if (!self || next >= self->candidates_.size()) return nullptr;
+    return ::strdup(self->candidates_[next++].c_str());
 }
 
 // A trailing backslash continues the message on the next line.

@@ -7,6 +7,8 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "patterns/event_loop.hpp"
 
@@ -24,7 +26,14 @@ class Terminal {
     Terminal(const Terminal&) = delete;
     Terminal& operator=(const Terminal&) = delete;
 
+    // What Tab offers for the word under the cursor, given the text before it.
+    using Completer =
+        std::function<std::vector<std::string>(std::string_view line, std::string_view word)>;
+
     bool interactive() const { return interactive_; }
+    void set_completer(Completer completer) { completer_ = std::move(completer); }
+    // The terminal's bell, once: a terminal raises its alert on it.
+    void bell();
     void set_prompt(const std::string& prompt);
     // Prints whole lines above the prompt. On a terminal a line wider than
     // the screen is wrapped here, its further rows indented, so that no text
@@ -42,6 +51,8 @@ class Terminal {
     void take(std::string line);
     std::string fit(const std::string& text) const;
     static void on_readline_line(char* line);
+    static char** complete(const char* word, int start, int end);
+    static char* next_candidate(const char* word, int state);
 
     EventLoop& loop_;
     bool interactive_;
@@ -52,6 +63,8 @@ class Terminal {
     bool reading_ = true;
     bool paused_ = false;
     bool in_line_handler_ = false;  // readline is calling us with an accepted line
+    Completer completer_;
+    std::vector<std::string> candidates_;  // of the completion in progress
 };
 
 }  // namespace zchat::client

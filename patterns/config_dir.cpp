@@ -31,10 +31,14 @@ void make_dirs(const std::string& path) {
 
 // $VARIABLE/zchat if VARIABLE holds an absolute path (the XDG rules ignore
 // relative ones), else ~/FALLBACK/zchat.
-std::string xdg(const char* variable, const char* fallback) {
+std::string xdg_path(const char* variable, const char* fallback) {
     const char* v = std::getenv(variable);
     const std::string base = v && v[0] == '/' ? std::string(v) : home() + "/" + fallback;
-    const std::string dir = base + "/zchat";
+    return base + "/zchat";
+}
+
+std::string xdg(const char* variable, const char* fallback) {
+    const std::string dir = xdg_path(variable, fallback);
     make_dirs(dir);
     return dir;
 }
@@ -43,5 +47,8 @@ std::string xdg(const char* variable, const char* fallback) {
 
 std::string config_dir() { return xdg("XDG_CONFIG_HOME", ".config"); }
 std::string data_dir() { return xdg("XDG_DATA_HOME", ".local/share"); }
+std::string config_path(const std::string& file) {
+    return xdg_path("XDG_CONFIG_HOME", ".config") + "/" + file;
+}
 
 }  // namespace zchat

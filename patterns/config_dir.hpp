@@ -11,5 +11,7 @@ namespace zchat {
 // The directory, created if missing; throws with a sentence if it cannot be.
 std::string config_dir();
 std::string data_dir();
+// Where FILE would be in the config directory, without creating anything.
+std::string config_path(const std::string& file);
 
 }  // namespace zchat

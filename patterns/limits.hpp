@@ -89,6 +89,16 @@ inline constexpr std::chrono::milliseconds zmtp_heartbeat_timeout{15000};
 // Backlog of pending TCP connections on bound sockets (libzmq's default is 100).
 inline constexpr int listen_backlog = 4096;
 
+// Rooms: each client may be in this many, the broker holds at most this
+// many, each keeps this many recent texts for newcomers, and an empty room
+// (history and all) is dropped this long after its last member left.
+inline constexpr std::size_t max_rooms_per_client = 100;
+inline constexpr std::size_t max_rooms = 10000;
+inline constexpr std::size_t room_history = 50;
+inline constexpr std::chrono::milliseconds empty_room_linger{10 * 60 * 1000};
+// Names one client may ask the broker to ignore.
+inline constexpr std::size_t max_ignored = 1000;
+
 // A name stays bound to its key this long after the key was last seen.
 inline constexpr std::chrono::hours default_name_ttl{24 * 30};
 // The key service answers all hosts together at most this often.
@@ -138,6 +148,11 @@ inline constexpr std::pair<std::string_view, long long> documented[] = {
     {"default_name_ttl",
      std::chrono::duration_cast<std::chrono::milliseconds>(default_name_ttl).count()},
     {"key_answers_per_s", key_answers_per_s},
+    {"max_rooms_per_client", max_rooms_per_client},
+    {"max_rooms", max_rooms},
+    {"room_history", room_history},
+    {"empty_room_linger", empty_room_linger.count()},
+    {"max_ignored", max_ignored},
     {"zap_wait", zap_wait.count()},
 };
 

@@ -20,6 +20,20 @@ inline constexpr std::uint8_t version = 2;
 
 // Topic frame of every lobby message (XPUB/SUB).
 inline constexpr std::string_view lobby_topic = "lobby";
+// A room's topic: this, the room's name ("#rust"), and a NUL, so that "#rust"
+// never prefix-matches "#rustaceans" (a name holds no control character).
+inline constexpr std::string_view room_topic_prefix = "r/";
+inline std::string room_topic(std::string_view room) {
+    std::string t(room_topic_prefix);
+    t.append(room);
+    t.push_back('\0');
+    return t;
+}
+// "\me waves" travels as IRC's CTCP ACTION: this, the text, then \x01.
+inline constexpr std::string_view action_prefix =
+    "\x01"
+    "ACTION ";
+
 // A client's subscription ticket starts with this. The broker applies
 // subscriptions itself (XPUB_MANUAL): a SUB that subscribes to its ticket asks
 // the broker to apply what its client may hear, and nothing else is applied.
@@ -38,6 +52,8 @@ enum class ErrorCode : std::uint16_t {
     too_many_lines = 10,  // text over the announced line limit
     busy = 11,            // the broker takes no more registrations just now
     key_in_use = 12,      // this key is registered already, on another connection
+    not_in_room = 13,     // a room request from a client that is not a member
+    too_many_rooms = 14,  // over the rooms a client may be in, or the broker may hold
 };
 
 // Every error code with the name PROTOCOL.md gives it.
@@ -54,6 +70,8 @@ inline constexpr std::pair<ErrorCode, std::string_view> error_code_names[] = {
     {ErrorCode::too_many_lines, "too_many_lines"},
     {ErrorCode::busy, "busy"},
     {ErrorCode::key_in_use, "key_in_use"},
+    {ErrorCode::not_in_room, "not_in_room"},
+    {ErrorCode::too_many_rooms, "too_many_rooms"},
 };
 
 // ---- rendezvous: DEALER (client) <-> ROUTER (broker) ----
@@ -335,17 +353,175 @@ struct BrokerKey {  // broker -> client: its long-term public key, for trust on 
     }
 };
 
+// ---- rooms: requests on the rendezvous, traffic on the room's topic ----
+
+struct JoinRoom {  // client -> broker: enter ROOM, creating it if need be
+    std::uint64_t cseq = 0;
+    std::string room;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("room", s.room);
+    }
+};
+
+struct PartRoom {  // client -> broker: leave ROOM
+    std::uint64_t cseq = 0;
+    std::string room;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("room", s.room);
+    }
+};
+
+struct RoomTicket {  // broker -> client: subscribe to TICKET to apply the change
+    std::uint64_t cseq = 0;
+    std::string room;
+    std::string ticket;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("room", s.room);
+        f("ticket", s.ticket);
+    }
+};
+
+struct RoomJoined {  // broker -> client: the room is live, history sent up to last_seq
+    std::uint64_t cseq = 0;
+    std::string room;
+    std::uint64_t epoch = 0;
+    std::uint64_t last_seq = 0;
+    std::uint64_t members = 0;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("room", s.room);
+        f("epoch", s.epoch);
+        f("last_seq", s.last_seq);
+        f("members", s.members);
+    }
+};
+
+struct RoomParted {  // broker -> client: the room no longer reaches this client
+    std::uint64_t cseq = 0;
+    std::string room;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("room", s.room);
+    }
+};
+
+struct SayRoom {  // client -> broker: text for a room
+    std::uint64_t cseq = 0;
+    std::string room;
+    std::string text;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("room", s.room);
+        f("text", s.text);
+    }
+};
+
+struct RoomText {  // on the room's topic; also history, on the rendezvous
+    std::string room;
+    std::uint64_t epoch = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t ts_us = 0;
+    std::uint64_t from_id = 0;
+    std::string from;
+    std::string text;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("room", s.room);
+        f("epoch", s.epoch);
+        f("seq", s.seq);
+        f("ts_us", s.ts_us);
+        f("from_id", s.from_id);
+        f("from", s.from);
+        f("text", s.text);
+    }
+};
+
+struct RoomNotice {  // on the room's topic: joins and parts, sequenced with its text
+    std::string room;
+    std::uint64_t epoch = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t ts_us = 0;
+    std::string event;  // "joined" or "left"
+    std::string name;
+    std::string reason;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("room", s.room);
+        f("epoch", s.epoch);
+        f("seq", s.seq);
+        f("ts_us", s.ts_us);
+        f("event", s.event);
+        f("name", s.name);
+        f("reason", s.reason);
+    }
+};
+
+struct Rooms {  // client -> broker: which rooms exist
+    std::uint64_t cseq = 0;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+    }
+};
+
+struct RoomList {  // broker -> client: "#name members" per room, in name order
+    std::uint64_t cseq = 0;
+    std::uint64_t count = 0;
+    std::vector<std::string> rooms;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("count", s.count);
+        f("rooms", s.rooms);
+    }
+};
+
+struct Who {  // client -> broker: a room's members (answered with USER_LIST)
+    std::uint64_t cseq = 0;
+    std::string room;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("room", s.room);
+    }
+};
+
+struct Ignore {  // client -> broker: relay (no) invitations from NAME to me
+    std::uint64_t cseq = 0;
+    std::string name;
+    bool on = false;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("cseq", s.cseq);
+        f("name", s.name);
+        f("on", s.on);
+    }
+};
+
 // The variant order is the wire kind: kind = index + 1. Append only.
-using Message = std::variant<Hello, Welcome, History, Joined, Ping, Say, Users, UserList, Fork,
-                             ForkOk, Invite, Bye, Error, LobbyText, Notice, Beat, Shutdown,
-                             PeerHello, PeerNote, PeerPing, PeerLeave, KeyQuery, BrokerKey>;
+using Message =
+    std::variant<Hello, Welcome, History, Joined, Ping, Say, Users, UserList, Fork, ForkOk, Invite,
+                 Bye, Error, LobbyText, Notice, Beat, Shutdown, PeerHello, PeerNote, PeerPing,
+                 PeerLeave, KeyQuery, BrokerKey, JoinRoom, PartRoom, RoomTicket, RoomJoined,
+                 RoomParted, SayRoom, RoomText, RoomNotice, Rooms, RoomList, Who, Ignore>;
 
 // Names as written in PROTOCOL.md, indexed like Message.
 inline constexpr std::string_view kind_names[] = {
-    "HELLO",     "WELCOME",    "HISTORY",    "JOINED",    "PING",      "SAY",
-    "USERS",     "USER_LIST",  "FORK",       "FORK_OK",   "INVITE",    "BYE",
-    "ERROR",     "LOBBY_TEXT", "NOTICE",     "BEAT",      "SHUTDOWN",  "PEER_HELLO",
-    "PEER_NOTE", "PEER_PING",  "PEER_LEAVE", "KEY_QUERY", "BROKER_KEY"};
+    "HELLO",       "WELCOME",     "HISTORY",     "JOINED",      "PING",       "SAY",
+    "USERS",       "USER_LIST",   "FORK",        "FORK_OK",     "INVITE",     "BYE",
+    "ERROR",       "LOBBY_TEXT",  "NOTICE",      "BEAT",        "SHUTDOWN",   "PEER_HELLO",
+    "PEER_NOTE",   "PEER_PING",   "PEER_LEAVE",  "KEY_QUERY",   "BROKER_KEY", "JOIN",
+    "PART",        "ROOM_TICKET", "ROOM_JOINED", "ROOM_PARTED", "SAY_ROOM",   "ROOM_TEXT",
+    "ROOM_NOTICE", "ROOMS",       "ROOM_LIST",   "WHO",         "IGNORE"};
 static_assert(std::size(kind_names) == std::variant_size_v<Message>);
 
 std::string_view kind_name(const Message& m);

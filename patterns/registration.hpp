@@ -5,8 +5,7 @@
 //         --> HISTORY... --> JOINED
 //
 // The broker applies a ticket only when it can do so safely, so a ticket may
-// go unanswered; the client then asks again at growing, jittered intervals
-// (50 ms up to 1 s) until JOINED comes.
+// go unanswered; the client asks again (ticket_ask.hpp) until JOINED comes.
 //
 // The caller owns the sockets and its clock; this class only decides.
 #pragma once
@@ -18,18 +17,9 @@
 #include <zmq.hpp>
 
 #include "patterns/protocol.hpp"
+#include "patterns/ticket_ask.hpp"
 
 namespace zchat {
-
-// What the handshake needs of a lobby subscriber. A ZeroMQ SUB is one
-// (ZmqSubscriber); the load generator also has a subscriber of its own.
-class SubscriberPort {
-  public:
-    virtual ~SubscriberPort() = default;
-    virtual void connect(const std::string& endpoint) = 0;
-    virtual void subscribe(std::string_view topic) = 0;
-    virtual void unsubscribe(std::string_view topic) = 0;
-};
 
 class ZmqSubscriber : public SubscriberPort {
   public:
@@ -91,17 +81,13 @@ class Registration {
     const std::optional<protocol::Error>& refusal() const { return refusal_; }
 
   private:
-    void ask(SubscriberPort& sub, Clock::time_point now);
-
     std::string name_;
     std::string resume_;
     Stage stage_ = Stage::hello_sent;
     std::optional<protocol::Welcome> welcome_;
     std::optional<protocol::Joined> joined_;
     std::optional<protocol::Error> refusal_;
-    bool subscribed_ = false;                 // the SUB holds the ticket subscription
-    Clock::time_point next_ask_{};            // when to ask again
-    std::chrono::milliseconds interval_{50};  // grows to max_interval
+    TicketAsk ask_;
 };
 
 }  // namespace zchat

@@ -19,7 +19,7 @@ struct Sent {
     std::vector<std::uint64_t> cseqs;
     bool accept = true;
     Outbox::Send fn() {
-        return [this](std::uint64_t cseq, const std::string&) {
+        return [this](std::uint64_t cseq, const std::string&, const std::string&) {
             if (accept) cseqs.push_back(cseq);
             return accept;
         };

@@ -152,16 +152,101 @@ class ProtocolPeer {
         for (const auto& t : topics) sub_->set(zmq::sockopt::subscribe, t);
     }
 
-    // The next lobby message of any kind, or nullopt within LIMIT.
-    std::optional<protocol::Message> next_lobby(std::chrono::milliseconds limit = reply_limit) {
+    // The next message on the SUB, with its topic, or nullopt within LIMIT.
+    std::optional<std::pair<std::string, protocol::Message>> next_published(
+        std::chrono::milliseconds limit = reply_limit) {
         if (!sub_ || !wait_readable(*sub_, limit)) return std::nullopt;
         zmq::message_t topic, body;
         if (!sub_->recv(topic, zmq::recv_flags::dontwait)) return std::nullopt;
-        EXPECT_EQ(topic.to_string_view(), protocol::lobby_topic);
         EXPECT_TRUE(topic.more()) << "a lobby message is two frames";
         if (!sub_->recv(body, zmq::recv_flags::dontwait)) return std::nullopt;
         EXPECT_FALSE(body.more()) << "a lobby message is two frames";
-        return decoded(body.to_string_view());
+        auto m = decoded(body.to_string_view());
+        if (!m) return std::nullopt;
+        return std::pair{topic.to_string(), std::move(*m)};
+    }
+
+    // The next lobby message of any kind (rooms' traffic skipped), or nullopt within LIMIT.
+    std::optional<protocol::Message> next_lobby(std::chrono::milliseconds limit = reply_limit) {
+        const auto deadline = Clock::now() + limit;
+        for (auto left = limit;; left = until(deadline)) {  // LIMIT 0 still looks once
+            auto p = next_published(left);
+            if (!p) return std::nullopt;
+            if (p->first.starts_with(protocol::room_topic_prefix)) continue;
+            EXPECT_EQ(p->first, protocol::lobby_topic);
+            return std::move(p->second);
+        }
+    }
+
+    // The first T on ROOM's topic for which PRED holds, skipping everything
+    // else; nullopt with a test failure after LIMIT.
+    template <class T>
+    std::optional<T> await_room(const std::string& room,
+                                const std::function<bool(const T&)>& pred = {},
+                                std::chrono::milliseconds limit = reply_limit) {
+        const auto deadline = Clock::now() + limit;
+        for (auto left = limit; left > 0ms; left = until(deadline)) {
+            auto p = next_published(left);
+            if (!p) break;
+            if (p->first != protocol::room_topic(room)) continue;
+            auto* t = std::get_if<T>(&p->second);
+            if (t && (!pred || pred(*t))) return std::move(*t);
+        }
+        ADD_FAILURE() << "no matching " << kind_of<T>() << " in " << room << " within "
+                      << limit.count() << " ms";
+        return std::nullopt;
+    }
+
+    // Nothing of ROOM (or of any room, when ROOM is empty) reaches the SUB for LIMIT.
+    ::testing::AssertionResult hears_nothing_of(const std::string& room,
+                                                std::chrono::milliseconds limit) {
+        const auto deadline = Clock::now() + limit;
+        for (auto left = limit; left > 0ms; left = until(deadline)) {
+            auto p = next_published(left);
+            if (!p) break;
+            const bool heard = room.empty() ? p->first != protocol::lobby_topic
+                                            : p->first == protocol::room_topic(room);
+            if (heard) return ::testing::AssertionFailure() << "heard topic " << p->first;
+        }
+        return ::testing::AssertionSuccess();
+    }
+
+    // JOIN ROOM: the ticket it is answered with is asked for on the SUB (as
+    // the client does) until ROOM_JOINED; the history on the way is kept.
+    ::testing::AssertionResult join_room(const std::string& room) {
+        room_history_.clear();
+        const std::uint64_t cseq = ++cseq_;
+        send(protocol::JoinRoom{cseq, room});
+        TicketAsk ask;
+        const auto deadline = Clock::now() + reply_limit;
+        while (Clock::now() < deadline) {
+            if (sub_ && ask.asking()) {
+                ZmqSubscriber port(*sub_);
+                ask.tick(port, Clock::now());
+            }
+            auto m = receive(20ms);
+            if (!m) continue;
+            if (auto* t = std::get_if<protocol::RoomTicket>(&*m)) {
+                ZmqSubscriber port(*sub_);
+                ask.start(port, t->ticket, Clock::now());
+            } else if (auto* h = std::get_if<protocol::RoomText>(&*m)) {
+                room_history_.push_back(std::move(*h));
+            } else if (std::holds_alternative<protocol::RoomJoined>(*m)) {
+                ZmqSubscriber port(*sub_);
+                ask.release(port);
+                return ::testing::AssertionSuccess();
+            } else if (auto* e = std::get_if<protocol::Error>(&*m)) {
+                return ::testing::AssertionFailure() << "JOIN refused: " << e->reason;
+            }
+        }
+        return ::testing::AssertionFailure() << "no ROOM_JOINED for " << room;
+    }
+    const std::vector<protocol::RoomText>& room_history() const { return room_history_; }
+
+    std::uint64_t say_room(const std::string& room, std::string text) {
+        const std::uint64_t cseq = ++cseq_;
+        send(protocol::SayRoom{cseq, room, std::move(text)});
+        return cseq;
     }
 
     // The first lobby T for which PRED holds, skipping everything before it
@@ -343,6 +428,7 @@ class ProtocolPeer {
     std::optional<protocol::Welcome> welcome_;
     std::optional<protocol::Joined> joined_;
     std::vector<protocol::History> history_;
+    std::vector<protocol::RoomText> room_history_;
     std::uint64_t cseq_ = 0;
     Clock::time_point last_sent_ = Clock::now();
 };

@@ -2,6 +2,8 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <thread>
 
 #include "bench/process_usage.hpp"
 #include "chat_fixture.hpp"
@@ -68,20 +70,38 @@ TEST_F(ChatTest, LeavesAreLoggedWithTheReason) {
 namespace zchat::e2e {
 namespace {
 
+int open_fds(int pid) {
+    const std::filesystem::path fds = "/proc/" + std::to_string(pid) + "/fd";
+    std::error_code ec;
+    return static_cast<int>(std::distance(std::filesystem::directory_iterator(fds, ec),
+                                          std::filesystem::directory_iterator{}));
+}
+
+// Waits until the broker has closed every stranger's connection. Its
+// disconnects are asynchronous: without waiting, a batch would still count
+// against the per-host cap when the next arrives, and RSS read meanwhile
+// would depend on how the scheduler ran the broker.
+void await_closed(int pid, int idle_fds) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (open_fds(pid) > idle_fds && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_LE(open_fds(pid), idle_fds) << "the broker still holds strangers' connections";
+}
+
 // Connections that say one wrong thing and vanish, in batches: the broker
-// keeps no state for them, so its memory returns to its level. With
-// SERVER_KEY each is a CURVE stranger with a key of its own.
-void garbage_storm(const std::string& endpoint, int connections, const std::string& server_key) {
+// keeps no state for them, so its memory returns to its level. With a broker
+// key each is a CURVE stranger with a key of its own.
+void garbage_storm(const BrokerProcess& broker, int connections, int idle_fds) {
     zmq::context_t ctx;
     for (int done = 0; done < connections; done += 200) {
         std::vector<zmq::socket_t> batch;
         for (int i = 0; i < 200; ++i) {
             batch.push_back(make_network_socket(ctx, zmq::socket_type::dealer));
-            if (!server_key.empty()) {
+            if (!broker.key.empty()) {
                 const auto keys = generate_curve_keys();
-                make_curve_client(batch.back(), keys.public_z85, keys.secret_z85, server_key);
+                make_curve_client(batch.back(), keys.public_z85, keys.secret_z85, broker.key);
             }
-            batch.back().connect(endpoint);
+            batch.back().connect(broker.rendezvous);
             batch.back().send(zmq::str_buffer("\xc1 not a message"), zmq::send_flags::dontwait);
         }
         zmq::message_t reply;
@@ -90,6 +110,8 @@ void garbage_storm(const std::string& endpoint, int connections, const std::stri
             zmq::poll(&item, 1, std::chrono::milliseconds{2000});
             EXPECT_TRUE(s.recv(reply, zmq::recv_flags::dontwait)) << "no ERROR for garbage";
         }
+        batch.clear();
+        await_closed(broker.process.pid(), idle_fds);
     }
 }
 
@@ -99,12 +121,13 @@ void expect_memory_returns(const std::vector<std::string>& flags, int per_storm)
     ::setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
     BrokerProcess broker(flags);
     ::unsetenv("ASAN_OPTIONS");
-    // RSS wanders by a few MB with connections still closing: compare peaks.
+    const int pid = broker.process.pid();
+    const int idle_fds = open_fds(pid);
     const auto peak_over = [&](int storms) {
         long peak = 0;
         for (int i = 0; i < storms; ++i) {
-            garbage_storm(broker.rendezvous, per_storm, broker.key);
-            peak = std::max(peak, bench::read_process_usage(broker.process.pid()).value().rss_kb);
+            garbage_storm(broker, per_storm, idle_fds);
+            peak = std::max(peak, bench::read_process_usage(pid).value().rss_kb);
         }
         return peak;
     };

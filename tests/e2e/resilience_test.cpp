@@ -76,6 +76,35 @@ class FloodTest : public ChatTest {
     }
 };
 
+// The same in a room: its own numbering, its own gap report.
+TEST_F(FloodTest, AFrozenRoomMemberReportsTheRoomsGap) {
+    auto& bobby = join("bobby");
+    auto& frozen = join("frozen");
+    for (auto* p : {&bobby, &frozen}) {
+        p->write_line("\\join #flood");
+        ASSERT_TRUE(p->expect("you joined #flood", 10s)) << p->out();
+    }
+    frozen.signal(SIGSTOP);
+    constexpr int lines = 40000;
+    const std::string padding(1000, 'x');
+    // A script: its lines wait for the \join before them, and go to the room.
+    std::string input = "\\join #flood\n";
+    ChildProcess anna(cli_args(broker_->rendezvous, "anna"));
+    for (int i = 0; i < lines; ++i) input += "flood " + std::to_string(i) + " " + padding + "\n";
+    std::thread writer([&] {
+        anna.write(input);
+        anna.close_stdin();
+    });
+    EXPECT_TRUE(bobby.expect("[#flood] anna: flood " + std::to_string(lines - 1) + " ", 30s));
+    writer.join();
+    frozen.signal(SIGCONT);
+    EXPECT_TRUE(frozen.expect("*** missed ", 20s)) << "more was sent than any queue holds";
+    EXPECT_TRUE(frozen.expect(" messages in #flood"));
+    EXPECT_EQ(bobby.out().find("missed"), std::string::npos)
+        << "a reader that kept up lost messages";
+    EXPECT_EQ(anna.wait_exit(20s), 0);
+}
+
 TEST_F(FloodTest, FrozenClientReportsTheGapAndOthersGetEverything) {
     auto& bobby = join("bobby");
     auto& frozen = join("frozen");

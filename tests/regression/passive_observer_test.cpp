@@ -15,8 +15,12 @@
 #include <netinet/tcp.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
+#include <sstream>
 #include <tuple>
 
 #include "attacker.hpp"
@@ -47,11 +51,15 @@ class LoopbackCapture {
     }
     bool capturing() const { return fd_ >= 0; }
 
-    // Stops, and returns every stream's bytes in sequence order.
-    std::vector<std::string> streams() {
+    // Stops, and returns in sequence order the bytes of every stream with an
+    // end on one of PORTS: other tests may be talking on loopback meanwhile.
+    std::vector<std::string> streams(const std::set<std::uint16_t>& ports) {
         stop();
         std::vector<std::string> out;
         for (const auto& [flow, segments] : flows_) {
+            if (!ports.contains(ntohs(std::get<1>(flow))) &&
+                !ports.contains(ntohs(std::get<3>(flow))))
+                continue;
             std::string bytes;
             for (const auto& [seq, payload] : segments) bytes += payload;
             out.push_back(std::move(bytes));
@@ -98,6 +106,34 @@ class LoopbackCapture {
     std::map<Flow, std::map<std::uint32_t, std::string>> flows_;
 };
 
+// The local TCP ports of PID's sockets. Every connection of a chat has an
+// end in one of its processes, if only a listening one.
+std::set<std::uint16_t> tcp_ports_of(pid_t pid) {
+    std::set<std::string> inodes;
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        const auto target = std::filesystem::read_symlink(fd.path(), ec).string();
+        if (target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
+    }
+    std::set<std::uint16_t> ports;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::ifstream in(table);
+        std::string line;
+        std::getline(in, line);  // the header
+        while (std::getline(in, line)) {
+            std::istringstream fields(line);
+            std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+            fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+                timeout >> inode;
+            if (inodes.contains(inode))
+                ports.insert(static_cast<std::uint16_t>(
+                    std::stoul(local.substr(local.find(':') + 1), nullptr, 16)));
+        }
+    }
+    return ports;
+}
+
 // What the observer looks for: texts, names, and the head of every zchat
 // body (msgpack fixstr "zc" and the version).
 const std::string lobby_secret = "the-lobby-secret-xyzzy";
@@ -126,7 +162,10 @@ std::vector<std::string> observe_a_chat(const std::vector<std::string>& security
     EXPECT_TRUE(bobby.expect("private session 1 with " + name_a + " open")) << bobby.out();
     bobby.write_line(private_secret);
     EXPECT_TRUE(anna.expect(private_secret)) << anna.out();
-    return capture.streams();
+    std::set<std::uint16_t> ports;
+    for (const pid_t pid : {broker.process.pid(), anna.pid(), bobby.pid()})
+        ports.merge(tcp_ports_of(pid));
+    return capture.streams(ports);
 }
 
 TEST(PassiveObserver, SeesNothingOfAChatWithCurve) {

@@ -1,0 +1,52 @@
+// room_table: the named rooms, each its own fan-out on its own XPUB topic,
+// with its members, a sequence of its own and its last texts for newcomers.
+// A room is made by its first JOIN and dropped, history and all,
+// empty_room_linger after its last member left.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "patterns/protocol.hpp"
+
+namespace zchat::broker {
+
+struct Room {
+    std::string name;   // "#rust"
+    std::string topic;  // protocol::room_topic(name)
+    std::uint64_t seq = 0;
+    std::set<std::string> members;  // user names, in byte order
+    std::deque<protocol::RoomText> history;
+    std::optional<std::chrono::steady_clock::time_point> empty_since;
+};
+
+class RoomTable {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    // Why ROOM may not be a room's name (nullopt if it may): '#' and then
+    // 1..32 bytes under the rules of user names.
+    static std::optional<std::string> invalid_reason(std::string_view room);
+
+    Room* find(std::string_view name);
+    // The room NAME, made if need be; nullptr when the broker holds max_rooms.
+    Room* open(const std::string& name);
+    void add_member(Room& room, const std::string& member);
+    void remove_member(Room& room, const std::string& member, Clock::time_point now);
+    void remember(Room& room, protocol::RoomText text);
+    // Drops the rooms empty for longer than empty_room_linger; how many.
+    std::size_t forget_empty(Clock::time_point now);
+
+    const std::map<std::string, Room, std::less<>>& all() const { return rooms_; }
+
+  private:
+    std::map<std::string, Room, std::less<>> rooms_;
+};
+
+}  // namespace zchat::broker

@@ -236,10 +236,8 @@ void Broker::on_hello(Request& r) {
                         options_.flood.burst,
                         static_cast<std::uint32_t>(options_.heartbeat.count()),
                         static_cast<std::uint32_t>(options_.client_timeout.count())};
-    if (!reply(r.rid, w)) {
-        clients_.remove(r.rid);
-        return;
-    }
+    // Dropped as any leaver is, so a resumed client also leaves its rooms.
+    if (!reply(r.rid, w)) return drop(r.rid, "its welcome could not be sent");
     ++stats_.registered;
     log::debug("registered ", c->name, " (id ", c->id, "), waiting for its ticket");
 }
@@ -364,7 +362,8 @@ void Broker::on_fork(Request& r) {
     Client* invited = peer ? clients_.find(*peer) : nullptr;
     if (!invited || !invited->announced)
         return refuse(r.rid, m.cseq, ErrorCode::unknown_peer,
-                      utf8::one_line(m.peer) + " is not online");
+                      NameRegistry::invalid_reason(m.peer) ? std::string("no such user")
+                                                           : m.peer + " is not online");
     if (invited->ignored.contains(r.client->name))
         return refuse(r.rid, m.cseq, ErrorCode::unknown_peer,
                       invited->name + " does not take invitations from you");
@@ -387,6 +386,17 @@ void Broker::on_bye(Request& r) { drop(r.rid, "quit"); }
 
 // ---- rooms ----
 
+namespace {
+// A grant holds each topic once, to hear or not: the last change wins, so
+// neither a part and a join before the ticket applies nor endless cycling
+// makes it grow.
+void grant(TicketGrant& g, const std::string& topic, bool hear) {
+    auto& to = hear ? g.subscribe : g.unsubscribe;
+    std::erase(hear ? g.unsubscribe : g.subscribe, topic);
+    if (std::find(to.begin(), to.end(), topic) == to.end()) to.push_back(topic);
+}
+}  // namespace
+
 // A member's JOIN is answered at once; anyone else's when its new ticket has
 // applied the room's topic to its lobby connection (join_rooms).
 void Broker::on_join_room(Request& r) {
@@ -404,29 +414,43 @@ void Broker::on_join_room(Request& r) {
         return refuse(r.rid, m.cseq, ErrorCode::too_many_rooms,
                       "you are in " + std::to_string(limits::max_rooms_per_client) +
                           " rooms: \\part one first");
+    if (c.changing.size() >= limits::max_room_changes)
+        return refuse(r.rid, m.cseq, ErrorCode::too_many_rooms,
+                      "your room changes wait for your ticket: subscribe to it first");
     Room* room = rooms_.open(m.room);
     if (!room)
-        return refuse(
-            r.rid, m.cseq, ErrorCode::too_many_rooms,
-            "the broker holds " + std::to_string(limits::max_rooms) + " rooms and makes no more");
+        return refuse(r.rid, m.cseq, ErrorCode::too_many_rooms,
+                      "the broker holds " + std::to_string(limits::max_rooms) +
+                          " rooms, none of them empty, and makes no more");
     c.rooms.insert(room->name);
     rooms_.add_member(*room, c.name);
     c.changing.push_back({m.cseq, room->name, true});
-    c.grant.subscribe.push_back(room->topic);
+    grant(c.grant, room->topic, true);
     regrant(r.rid, c, m.cseq, room->name);
+}
+
+// The room NAME if the asker is one of its members; otherwise refused (a
+// name is echoed only if it is a room's name) and nullptr.
+Room* Broker::member_room(Request& r, std::uint64_t cseq, const std::string& name,
+                          const std::string& hint) {
+    if (auto why = RoomTable::invalid_reason(name)) {
+        refuse(r.rid, cseq, ErrorCode::bad_name, *why);
+        return nullptr;
+    }
+    Room* room = rooms_.find(name);
+    if (room && r.client->rooms.contains(name)) return room;
+    refuse(r.rid, cseq, ErrorCode::not_in_room, "you are not in " + name + hint);
+    return nullptr;
 }
 
 void Broker::on_part_room(Request& r) {
     auto& m = std::get<protocol::PartRoom>(r.message);
     Client& c = *r.client;
-    Room* room = rooms_.find(m.room);
-    if (!room || !c.rooms.erase(m.room))
-        return refuse(r.rid, m.cseq, ErrorCode::not_in_room,
-                      "you are not in " + utf8::one_line(m.room));
-    std::erase_if(c.changing, [&](const auto& change) { return change.room == m.room; });
+    Room* room = member_room(r, m.cseq, m.room, "");
+    if (!room) return;
+    c.rooms.erase(m.room);
     c.changing.push_back({m.cseq, room->name, false});
-    std::erase(c.grant.subscribe, room->topic);
-    c.grant.unsubscribe.push_back(room->topic);
+    grant(c.grant, room->topic, false);
     regrant(r.rid, c, m.cseq, room->name);
     leave_room(*room, c.name, "part");
 }
@@ -434,10 +458,8 @@ void Broker::on_part_room(Request& r) {
 void Broker::on_say_room(Request& r) {
     auto& m = std::get<protocol::SayRoom>(r.message);
     Client& c = *r.client;
-    Room* room = rooms_.find(m.room);
-    if (!room || !c.rooms.contains(m.room))
-        return refuse(r.rid, m.cseq, ErrorCode::not_in_room,
-                      "you are not in " + utf8::one_line(m.room) + ": \\join it first");
+    Room* room = member_room(r, m.cseq, m.room, ": \\join it first");
+    if (!room) return;
     if (const auto why = text_refusal(m.text))
         return refuse(r.rid, m.cseq, why->first, why->second);
     protocol::RoomText t{room->name, epoch_, ++room->seq,      wall_clock_us(),
@@ -462,9 +484,11 @@ void Broker::on_rooms(Request& r) {
 
 void Broker::on_who(Request& r) {
     auto& m = std::get<protocol::Who>(r.message);
+    if (auto why = RoomTable::invalid_reason(m.room))
+        return refuse(r.rid, m.cseq, ErrorCode::bad_name, *why);
     const Room* room = rooms_.find(m.room);
     if (!room || room->members.empty())
-        return refuse(r.rid, m.cseq, ErrorCode::not_in_room, "no room " + utf8::one_line(m.room));
+        return refuse(r.rid, m.cseq, ErrorCode::not_in_room, "no room " + m.room);
     protocol::UserList list{m.cseq, room->members.size(), {}};
     for (const auto& name : room->members) {
         if (list.names.size() == limits::max_listed_users) break;
@@ -494,20 +518,24 @@ void Broker::regrant(const RoutingId& rid, Client& c, std::uint64_t cseq, const 
 }
 
 // C's ticket has applied its room changes to its connection: a room joined
-// gets its history, ROOM_JOINED, and a notice to its members; a room parted,
-// ROOM_PARTED.
+// gets its history, ROOM_JOINED, and a notice to its members. A room parted,
+// or joined and then changed again, gets ROOM_PARTED: only a room's last
+// change is live.
 void Broker::join_rooms(const RoutingId& rid, Client& c) {
     c.grant = {};
-    for (const auto& change : std::exchange(c.changing, {})) {
-        if (!change.join) {
-            reply(rid, protocol::RoomParted{change.cseq, change.room});
+    const auto changes = std::exchange(c.changing, {});
+    for (auto it = changes.begin(); it != changes.end(); ++it) {
+        const bool superseded = std::any_of(std::next(it), changes.end(), [&](const auto& later) {
+            return later.room == it->room;
+        });
+        Room* room = rooms_.find(it->room);
+        if (!it->join || superseded || !room || !c.rooms.contains(it->room)) {
+            reply(rid, protocol::RoomParted{it->cseq, it->room});
             continue;
         }
-        Room* room = rooms_.find(change.room);
-        if (!room || !c.rooms.contains(change.room)) continue;
         for (const auto& t : room->history) reply(rid, t);
-        reply(rid, protocol::RoomJoined{change.cseq, room->name, epoch_, room->seq,
-                                        room->members.size()});
+        reply(rid,
+              protocol::RoomJoined{it->cseq, room->name, epoch_, room->seq, room->members.size()});
         publish_on(room->topic, protocol::RoomNotice{room->name, epoch_, ++room->seq,
                                                      wall_clock_us(), "joined", c.name, ""});
     }

@@ -161,6 +161,8 @@ class Broker {
     void join_rooms(const RoutingId& rid, Client& c);
     void leave_room(Room& room, const std::string& name, const std::string& reason);
     // A new ticket for C, whose subscription applies what C's grant holds now.
+    Room* member_room(Request& r, std::uint64_t cseq, const std::string& name,
+                      const std::string& hint);
     void regrant(const RoutingId& rid, Client& c, std::uint64_t cseq, const std::string& room);
     // Why TEXT may not be published (nullopt if it may), for SAY and SAY_ROOM.
     std::optional<std::pair<protocol::ErrorCode, std::string>> text_refusal(

@@ -11,6 +11,7 @@ std::optional<std::string> NameRegistry::invalid_reason(std::string_view name) {
     if (name.size() > limits::max_name_bytes)
         return "a name is at most " + std::to_string(limits::max_name_bytes) + " bytes";
     if (name.front() == '\\') return "a name cannot start with '\\'";
+    if (name.front() == '#') return "a name cannot start with '#', which marks a room";
     if (!utf8::valid(name)) return "a name must be valid UTF-8";
     for (const char c : name) {
         const auto b = static_cast<unsigned char>(c);

@@ -13,8 +13,7 @@ const RequestTable::Table& RequestTable::table() {
     static const RequestRule users{"USERS", Needs::registration, 1, &Broker::on_users};
     static const RequestRule fork{"FORK", Needs::joined, 1, &Broker::on_fork};
     static const RequestRule bye{"BYE", Needs::registration, 0, &Broker::on_bye};
-    // A JOIN costs a ticket, a subscription and maybe a room: more than a line.
-    static const RequestRule join{"JOIN", Needs::joined, 5, &Broker::on_join_room};
+    static const RequestRule join{"JOIN", Needs::joined, limits::join_cost, &Broker::on_join_room};
     static const RequestRule part{"PART", Needs::joined, 1, &Broker::on_part_room};
     static const RequestRule say_room{"SAY_ROOM", Needs::joined, 1, &Broker::on_say_room};
     static const RequestRule rooms{"ROOMS", Needs::registration, 1, &Broker::on_rooms};

@@ -19,7 +19,15 @@ Room* RoomTable::find(std::string_view name) {
 
 Room* RoomTable::open(const std::string& name) {
     if (Room* room = find(name)) return room;
-    if (rooms_.size() >= limits::max_rooms) return nullptr;
+    if (rooms_.size() >= limits::max_rooms) {
+        auto longest = rooms_.end();
+        for (auto it = rooms_.begin(); it != rooms_.end(); ++it)
+            if (it->second.empty_since &&
+                (longest == rooms_.end() || *it->second.empty_since < *longest->second.empty_since))
+                longest = it;
+        if (longest == rooms_.end()) return nullptr;
+        forget(longest);
+    }
     Room& room = rooms_[name];
     room.name = name;
     room.topic = protocol::room_topic(name);
@@ -36,16 +44,47 @@ void RoomTable::remove_member(Room& room, const std::string& member, Clock::time
     if (room.members.empty()) room.empty_since = now;
 }
 
+namespace {
+// What one remembered text holds on to, near enough.
+std::size_t held_bytes(const protocol::RoomText& t) {
+    return sizeof t + t.room.size() + t.from.size() + t.text.size();
+}
+}  // namespace
+
 void RoomTable::remember(Room& room, protocol::RoomText text) {
-    if (room.history.size() == limits::room_history) room.history.pop_front();
+    if (room.history.size() == limits::room_history) drop_oldest(room);
+    if (room.history.empty()) oldest_.emplace(next_stamp_, room.name);
+    history_bytes_ += held_bytes(text);
     room.history.push_back(std::move(text));
+    room.stamps.push_back(next_stamp_++);
+    while (history_bytes_ > limits::room_history_bytes) drop_oldest(*find(oldest_.begin()->second));
+}
+
+void RoomTable::drop_oldest(Room& room) {
+    oldest_.erase({room.stamps.front(), room.name});
+    history_bytes_ -= held_bytes(room.history.front());
+    room.history.pop_front();
+    room.stamps.pop_front();
+    if (!room.stamps.empty()) oldest_.emplace(room.stamps.front(), room.name);
+}
+
+RoomTable::Rooms::iterator RoomTable::forget(Rooms::iterator it) {
+    while (!it->second.history.empty()) drop_oldest(it->second);
+    return rooms_.erase(it);
 }
 
 std::size_t RoomTable::forget_empty(Clock::time_point now) {
-    return std::erase_if(rooms_, [&](const auto& entry) {
-        const auto& since = entry.second.empty_since;
-        return since && now - *since > limits::empty_room_linger;
-    });
+    std::size_t forgotten = 0;
+    for (auto it = rooms_.begin(); it != rooms_.end();) {
+        const auto& since = it->second.empty_since;
+        if (since && now - *since > limits::empty_room_linger) {
+            it = forget(it);
+            ++forgotten;
+        } else {
+            ++it;
+        }
+    }
+    return forgotten;
 }
 
 }  // namespace zchat::broker

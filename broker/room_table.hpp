@@ -1,7 +1,9 @@
 // room_table: the named rooms, each its own fan-out on its own XPUB topic,
 // with its members, a sequence of its own and its last texts for newcomers.
 // A room is made by its first JOIN and dropped, history and all,
-// empty_room_linger after its last member left.
+// empty_room_linger after its last member left, or sooner when the table is
+// full and a new room needs its place. All histories together are bounded in
+// bytes: past room_history_bytes the oldest text of any room goes first.
 #pragma once
 
 #include <chrono>
@@ -23,6 +25,7 @@ struct Room {
     std::uint64_t seq = 0;
     std::set<std::string> members;  // user names, in byte order
     std::deque<protocol::RoomText> history;
+    std::deque<std::uint64_t> stamps;  // each history entry's place in all rooms' order
     std::optional<std::chrono::steady_clock::time_point> empty_since;
 };
 
@@ -35,7 +38,8 @@ class RoomTable {
     static std::optional<std::string> invalid_reason(std::string_view room);
 
     Room* find(std::string_view name);
-    // The room NAME, made if need be; nullptr when the broker holds max_rooms.
+    // The room NAME, made if need be, in the place of the room empty the
+    // longest if the table is full; nullptr when all max_rooms have members.
     Room* open(const std::string& name);
     void add_member(Room& room, const std::string& member);
     void remove_member(Room& room, const std::string& member, Clock::time_point now);
@@ -44,9 +48,18 @@ class RoomTable {
     std::size_t forget_empty(Clock::time_point now);
 
     const std::map<std::string, Room, std::less<>>& all() const { return rooms_; }
+    std::size_t history_bytes() const { return history_bytes_; }
 
   private:
-    std::map<std::string, Room, std::less<>> rooms_;
+    using Rooms = std::map<std::string, Room, std::less<>>;
+    void drop_oldest(Room& room);
+    Rooms::iterator forget(Rooms::iterator it);
+
+    Rooms rooms_;
+    // The stamp of each room's oldest text, so the oldest of all is first.
+    std::set<std::pair<std::uint64_t, std::string>> oldest_;
+    std::uint64_t next_stamp_ = 0;
+    std::size_t history_bytes_ = 0;
 };
 
 }  // namespace zchat::broker

@@ -153,7 +153,7 @@ void ChatClient::on_notice(const protocol::Notice& n) {
 
 void ChatClient::on_lost(const std::string& why) {
     joining_cseq_.reset();  // its answer will not come: what waited goes on
-    release_held();
+    release_held(false);
     show(display_.error("the lobby is unreachable: " + why +
                         ". Private sessions go on; reconnecting in the background."));
     update_prompt();
@@ -164,9 +164,10 @@ void ChatClient::on_refused(const protocol::Error& e, const std::string& text) {
     std::string line = "refused by the broker: " + e.reason;
     if (!text.empty()) line += " (not sent: \"" + preview(text) + "\")";
     show(display_.error(line));
+    forget_lost_rooms();
     if (joining_cseq_ == e.cseq) {
         joining_cseq_.reset();
-        release_held();
+        release_held(false);
     }
 }
 
@@ -239,6 +240,22 @@ void ChatClient::on_room_notice(const protocol::RoomNotice& n) {
     }
 }
 
+// A JOIN refused, a rejoin's too, means the link is not in that room: its
+// session goes, rather than stay open and deaf.
+void ChatClient::forget_lost_rooms() {
+    for (auto it = rooms_.begin(); it != rooms_.end();) {
+        if (link_.rooms().contains(it->first)) {
+            ++it;
+            continue;
+        }
+        show(display_.error("you are no longer in " + it->first));
+        if (active_ == it->second) active_ = 0;
+        unread_.erase(it->second);
+        it = rooms_.erase(it);
+    }
+    update_prompt();
+}
+
 int ChatClient::room_number(const std::string& room) const {
     const auto it = rooms_.find(room);
     return it == rooms_.end() ? -1 : it->second;
@@ -308,10 +325,15 @@ void ChatClient::on_line(std::string line) {
     handle_line(line);
 }
 
-void ChatClient::release_held() {
+void ChatClient::release_held(bool send_texts) {
     while (!holding() && !held_.empty()) {
         const std::string line = std::move(held_.front());
         held_.pop_front();
+        if (!send_texts && parse_line(line).type == ParsedLine::Type::text) {
+            show(display_.error("not sent, its room could not be joined: \"" + preview(line) +
+                                "\""));
+            continue;
+        }
         handle_line(line);
     }
 }

@@ -79,15 +79,18 @@ class ChatClient {
     // the bell, first, so that whoever sees the line has heard the bell.
     void arrived(int number, bool rings);
     std::string active_room() const;
+    void forget_lost_rooms();
     int room_number(const std::string& room) const;
 
     // Input. Until the first join, and while a \join waits for its answer,
     // lines are held in order, so a script's "\join #room" and the lines after
-    // it go where they were meant to.
+    // it go where they were meant to. If the room cannot be joined, the texts
+    // meant for it are not sent anywhere else: the lobby or a private peer
+    // must never read what was typed for a room.
     void on_line(std::string line);
     void handle_line(const std::string& line);
     bool holding() const { return !link_.ever_joined() || joining_cseq_.has_value(); }
-    void release_held();
+    void release_held(bool send_texts = true);
     void on_end_of_input();
     void send_text(std::string text);
 

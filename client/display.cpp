@@ -55,7 +55,9 @@ std::string Display::highlight(const std::string& body) const {
     for (auto at = body.find(own_name_); at != std::string::npos;
          at = body.find(own_name_, at + 1)) {
         const std::size_t end = at + own_name_.size();
-        if ((at != 0 && word_char(body[at - 1])) || (end < body.size() && word_char(body[end])))
+        // A name that overlaps itself ("ha-ha" in "ha-ha-ha") is marked once.
+        if (at < from || (at != 0 && word_char(body[at - 1])) ||
+            (end < body.size() && word_char(body[end])))
             continue;
         out += body.substr(from, at - from);
         out += colour_ ? paint(reverse, own_name_) : "*" + own_name_ + "*";

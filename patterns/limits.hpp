@@ -80,21 +80,36 @@ inline constexpr std::size_t max_unsent_notes = 10000;
 
 // Connections (rendezvous and lobby together) one source address may hold.
 inline constexpr std::size_t default_connections_per_host = 256;
-// ZMTP: a connection must finish its handshake within this, and a silent one
-// is probed and closed (heartbeat interval, then timeout).
+// ZMTP: a connection must finish its handshake within this, and one that
+// does not answer a heartbeat within the timeout is closed. The probes are
+// sparse and the timeout shorter than the interval, and no TTL is asked of
+// the peer, because libzmq 4.3.4 cancels a timer by walking all of its I/O
+// thread's timers: with 5 s probes, a TTL and 16,000 connections, that walk
+// took three quarters of a core at rest. Registered clients are watched by
+// their own heartbeats (heartbeat_interval, client_timeout) anyway.
 inline constexpr std::chrono::milliseconds handshake_timeout{5000};
-inline constexpr std::chrono::milliseconds zmtp_heartbeat{5000};
-inline constexpr std::chrono::milliseconds zmtp_heartbeat_timeout{15000};
+inline constexpr std::chrono::milliseconds zmtp_heartbeat{30000};
+inline constexpr std::chrono::milliseconds zmtp_heartbeat_timeout{10000};
 
 // Backlog of pending TCP connections on bound sockets (libzmq's default is 100).
 inline constexpr int listen_backlog = 4096;
 
 // Rooms: each client may be in this many, the broker holds at most this
-// many, each keeps this many recent texts for newcomers, and an empty room
-// (history and all) is dropped this long after its last member left.
+// many, each keeps this many recent texts for newcomers, all rooms' texts
+// together take at most room_history_bytes (the oldest go first), and an
+// empty room (history and all) is dropped this long after its last member
+// left, or sooner when a new room needs its place.
 inline constexpr std::size_t max_rooms_per_client = 100;
+// Tokens a JOIN takes (a ticket, a subscription, maybe a room: more than a
+// line). A client back after a broker restart rejoins all its rooms at once:
+// its HELLO and a JOIN per room fit in one default burst.
+inline constexpr std::uint32_t join_cost = 4;
+static_assert(hello_cost + max_rooms_per_client * join_cost <= default_burst);
 inline constexpr std::size_t max_rooms = 10000;
 inline constexpr std::size_t room_history = 50;
+inline constexpr std::size_t room_history_bytes = 64u << 20;
+// Room joins and parts one client may have waiting for its next ticket.
+inline constexpr std::size_t max_room_changes = 2 * max_rooms_per_client;
 inline constexpr std::chrono::milliseconds empty_room_linger{10 * 60 * 1000};
 // Names one client may ask the broker to ignore.
 inline constexpr std::size_t max_ignored = 1000;
@@ -149,8 +164,11 @@ inline constexpr std::pair<std::string_view, long long> documented[] = {
      std::chrono::duration_cast<std::chrono::milliseconds>(default_name_ttl).count()},
     {"key_answers_per_s", key_answers_per_s},
     {"max_rooms_per_client", max_rooms_per_client},
+    {"join_cost", join_cost},
     {"max_rooms", max_rooms},
     {"room_history", room_history},
+    {"room_history_bytes", room_history_bytes},
+    {"max_room_changes", max_room_changes},
     {"empty_room_linger", empty_room_linger.count()},
     {"max_ignored", max_ignored},
     {"zap_wait", zap_wait.count()},

@@ -14,8 +14,6 @@ zmq::socket_t make_network_socket(zmq::context_t& ctx, zmq::socket_type type) {
     socket.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(limits::zmtp_heartbeat.count()));
     socket.set(zmq::sockopt::heartbeat_timeout,
                static_cast<int>(limits::zmtp_heartbeat_timeout.count()));
-    socket.set(zmq::sockopt::heartbeat_ttl,
-               static_cast<int>(limits::zmtp_heartbeat_timeout.count()));
     return socket;
 }
 

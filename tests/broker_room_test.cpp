@@ -91,6 +91,33 @@ TEST_F(RoomTest, APartStopsTheRoomAndIsAnnounced) {
     bobby.expect_error(protocol::ErrorCode::not_in_room, bobby.say_room("#rust", "gone"));
 }
 
+// A part and a join before the ticket applies: the last change wins, and
+// the member hears the room (both in one grant once left it deaf).
+TEST_F(RoomTest, APartThenAJoinBeforeTheTicketLeavesAMemberThatHears) {
+    ASSERT_TRUE(anna.join_room("#rust"));
+    ASSERT_TRUE(bobby.join_room("#rust"));
+    bobby.send(protocol::PartRoom{50, "#rust"});
+    ASSERT_TRUE(bobby.join_room("#rust"));
+    anna.say_room("#rust", "still here?");
+    EXPECT_TRUE(bobby.await_room<protocol::RoomText>(
+        "#rust", [](const auto& t) { return t.text == "still here?"; }));
+}
+
+// Refusals name a room only if it is a room's name: a long or hostile field
+// is never echoed back (a 64 KiB WHO made a 196 KiB reply).
+TEST_F(RoomTest, RefusalsDoNotEchoWhatIsNotARoomsName) {
+    const std::string junk(60000, '\x01');
+    anna.send(protocol::Who{1, junk});
+    anna.send(protocol::PartRoom{2, junk});
+    anna.send(protocol::SayRoom{3, junk, "hi"});
+    anna.fork(junk, some_endpoint, some_token);
+    for (int i = 0; i < 4; ++i) {
+        const auto e = anna.expect<protocol::Error>();
+        ASSERT_TRUE(e);
+        EXPECT_LT(e->reason.size(), 200u) << e->reason.substr(0, 80);
+    }
+}
+
 TEST_F(RoomTest, RoomsAndWhoListMembers) {
     ASSERT_TRUE(anna.join_room("#rust"));
     ASSERT_TRUE(bobby.join_room("#rust"));

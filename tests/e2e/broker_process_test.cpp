@@ -2,7 +2,6 @@
 #include <signal.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <thread>
 
 #include "bench/process_usage.hpp"
@@ -70,18 +69,11 @@ TEST_F(ChatTest, LeavesAreLoggedWithTheReason) {
 namespace zchat::e2e {
 namespace {
 
-int open_fds(int pid) {
-    const std::filesystem::path fds = "/proc/" + std::to_string(pid) + "/fd";
-    std::error_code ec;
-    return static_cast<int>(std::distance(std::filesystem::directory_iterator(fds, ec),
-                                          std::filesystem::directory_iterator{}));
-}
-
 // Waits until the broker has closed every stranger's connection. Its
 // disconnects are asynchronous: without waiting, a batch would still count
 // against the per-host cap when the next arrives, and RSS read meanwhile
 // would depend on how the scheduler ran the broker.
-void await_closed(int pid, int idle_fds) {
+void await_closed(pid_t pid, std::size_t idle_fds) {
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     while (open_fds(pid) > idle_fds && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(20ms);
@@ -91,7 +83,7 @@ void await_closed(int pid, int idle_fds) {
 // Connections that say one wrong thing and vanish, in batches: the broker
 // keeps no state for them, so its memory returns to its level. With a broker
 // key each is a CURVE stranger with a key of its own.
-void garbage_storm(const BrokerProcess& broker, int connections, int idle_fds) {
+void garbage_storm(const BrokerProcess& broker, int connections, std::size_t idle_fds) {
     zmq::context_t ctx;
     for (int done = 0; done < connections; done += 200) {
         std::vector<zmq::socket_t> batch;
@@ -121,8 +113,8 @@ void expect_memory_returns(const std::vector<std::string>& flags, int per_storm)
     ::setenv("ASAN_OPTIONS", "quarantine_size_mb=0", 1);
     BrokerProcess broker(flags);
     ::unsetenv("ASAN_OPTIONS");
-    const int pid = broker.process.pid();
-    const int idle_fds = open_fds(pid);
+    const pid_t pid = broker.process.pid();
+    const std::size_t idle_fds = open_fds(pid);
     const auto peak_over = [&](int storms) {
         long peak = 0;
         for (int i = 0; i < storms; ++i) {

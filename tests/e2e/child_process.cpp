@@ -200,6 +200,14 @@ std::string last_broker_key;  // every broker of a test process shares one key f
 
 std::string test_dir(const std::string& what) { return home().fresh(what); }
 
+std::size_t open_fds(pid_t pid) {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
+        ++n;
+    return n;
+}
+
 BrokerProcess::BrokerProcess(std::vector<std::string> extra, std::string rendezvous_at,
                              std::string lobby_at)
     : process([&] {

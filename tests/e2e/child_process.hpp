@@ -71,6 +71,9 @@ struct BrokerProcess {
 // holds XDG_CONFIG_HOME and XDG_DATA_HOME for every child).
 std::string test_dir(const std::string& what);
 
+// Descriptors process PID holds now (entries of /proc/PID/fd).
+std::size_t open_fds(pid_t pid);
+
 // A chat-cli on pipes (or a pty) connected to BROKER. Unless EXTRA says
 // --insecure, it trusts the key of the last broker started (all share one
 // key file) and gets a key and known-keys files of its own; EXTRA may give

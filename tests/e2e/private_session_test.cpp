@@ -11,14 +11,6 @@
 namespace zchat::e2e {
 namespace {
 
-std::size_t open_fds(pid_t pid) {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e :
-         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
-        ++n;
-    return n;
-}
-
 // Descriptors once the last closes have settled: libzmq closes a socket's
 // connection on its I/O thread a moment after the socket itself, so a count
 // taken right after a \leave can include one still going. The count is

@@ -40,19 +40,12 @@ using namespace std::chrono_literals;
 using e2e::BrokerProcess;
 using e2e::ChildProcess;
 using e2e::cli_args;
+using e2e::open_fds;
 using test::ProtocolPeer;
 using Clock = std::chrono::steady_clock;
 
 inline long rss_kb(pid_t pid) { return bench::read_process_usage(pid).value().rss_kb; }
 inline double cpu_s(pid_t pid) { return bench::read_process_usage(pid).value().cpu_s; }
-
-inline std::size_t open_fds(pid_t pid) {
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& e :
-         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd"))
-        ++n;
-    return n;
-}
 
 // Lines in TEXT that start with PREFIX.
 inline std::size_t lines_starting(const std::string& text, const std::string& prefix) {

@@ -234,6 +234,8 @@ void LobbyClient::on_room_body(std::string_view body, Clock::time_point now, Tal
         return on_text(t->from_id, t->seq, t->text, now, tally);
     if (const auto* n = msg ? std::get_if<protocol::RoomNotice>(msg) : nullptr)
         return track_seq(0, n->seq, tally);
+    if (const auto* b = msg ? std::get_if<protocol::RoomBeat>(msg) : nullptr)
+        return track_beat(b->last_seq, tally);
     ++tally.errors;
 }
 
@@ -273,15 +275,19 @@ void LobbyClient::on_lobby_body(std::string_view body, Clock::time_point now, Ta
     if (const auto* n = std::get_if<protocol::Notice>(msg)) {
         track_seq(0, n->seq, tally);
     } else if (const auto* b = std::get_if<protocol::Beat>(msg)) {
-        // A beat is sequenced after everything it counts: anything short of its
-        // last_seq that we have not seen was dropped at the tail.
-        auto& last = last_seq_[0];
-        if (last != 0 && b->last_seq > last) {
-            ++tally.gaps;
-            tally.missing += b->last_seq - last;
-        }
-        if (b->last_seq > last) last = b->last_seq;
+        track_beat(b->last_seq, tally);
     }
+}
+
+// A beat is sequenced after everything it counts: anything short of its
+// last_seq that we have not seen was dropped at the tail.
+void LobbyClient::track_beat(std::uint64_t last_seq, Tally& tally) {
+    auto& last = last_seq_[0];
+    if (last != 0 && last_seq > last) {
+        ++tally.gaps;
+        tally.missing += last_seq - last;
+    }
+    if (last_seq > last) last = last_seq;
 }
 
 void LobbyClient::on_text(std::uint64_t from_id, std::uint64_t seq, std::string_view text,

@@ -50,6 +50,7 @@ class LobbyClient : public LoadClient {
     void on_text(std::uint64_t from_id, std::uint64_t seq, std::string_view text,
                  Clock::time_point now, Tally& tally);
     void track_seq(std::uint64_t stream, std::uint64_t seq, Tally& tally);
+    void track_beat(std::uint64_t last_seq, Tally& tally);
     void subscribe_and_connect(const std::string& endpoint);
     bool send(std::string_view frame, bool more = false);
 

@@ -448,11 +448,12 @@ void Broker::on_part_room(Request& r) {
     Client& c = *r.client;
     Room* room = member_room(r, m.cseq, m.room, "");
     if (!room) return;
+    const bool announced = announced_in(c, room->name);
     c.rooms.erase(m.room);
     c.changing.push_back({m.cseq, room->name, false});
     grant(c.grant, room->topic, false);
     regrant(r.rid, c, m.cseq, room->name);
-    leave_room(*room, c.name, "part");
+    leave_room(*room, c.name, "part", announced);
 }
 
 void Broker::on_say_room(Request& r) {
@@ -541,10 +542,19 @@ void Broker::join_rooms(const RoutingId& rid, Client& c) {
     }
 }
 
-void Broker::leave_room(Room& room, const std::string& name, const std::string& reason) {
+// A member whose join still waits for its ticket was never announced: its
+// leaving is not announced either.
+bool Broker::announced_in(const Client& c, const std::string& room) {
+    return std::none_of(c.changing.begin(), c.changing.end(),
+                        [&](const Client::RoomChange& ch) { return ch.join && ch.room == room; });
+}
+
+void Broker::leave_room(Room& room, const std::string& name, const std::string& reason,
+                        bool announce) {
     rooms_.remove_member(room, name, Clock::now());
-    publish_on(room.topic, protocol::RoomNotice{room.name, epoch_, ++room.seq, wall_clock_us(),
-                                                "left", name, reason});
+    if (announce)
+        publish_on(room.topic, protocol::RoomNotice{room.name, epoch_, ++room.seq, wall_clock_us(),
+                                                    "left", name, reason});
 }
 
 // ---- the lobby ----
@@ -603,7 +613,8 @@ void Broker::drop(const RoutingId& rid, const std::string& reason) {
         }
     }
     for (const auto& name : c->rooms)
-        if (Room* room = rooms_.find(name)) leave_room(*room, c->name, reason);
+        if (Room* room = rooms_.find(name))
+            leave_room(*room, c->name, reason, announced_in(*c, name));
     // The lobby never heard of one who was never announced.
     if (c->announced)
         publish(protocol::Notice{epoch_, ++seq_, wall_clock_us(), "left", c->name, reason});
@@ -613,6 +624,8 @@ void Broker::drop(const RoutingId& rid, const std::string& reason) {
 void Broker::on_tick() {
     const auto now = Clock::now();
     publish(protocol::Beat{epoch_, seq_, broker_id_});
+    for (const Room* room : rooms_.beats_due(now))
+        publish_on(room->topic, protocol::RoomBeat{room->name, epoch_, room->seq});
     if (pause_.paused(now)) {
         // We were stopped, not the clients: their requests are waiting for us.
         for (auto& [rid, c] : clients_.all()) c.liveness.forgive(now);

@@ -159,7 +159,8 @@ class Broker {
     void on_ticket_applied(std::string_view ticket);
     void join(const RoutingId& rid, Client& c);
     void join_rooms(const RoutingId& rid, Client& c);
-    void leave_room(Room& room, const std::string& name, const std::string& reason);
+    static bool announced_in(const Client& c, const std::string& room);
+    void leave_room(Room& room, const std::string& name, const std::string& reason, bool announce);
     // A new ticket for C, whose subscription applies what C's grant holds now.
     Room* member_room(Request& r, std::uint64_t cseq, const std::string& name,
                       const std::string& hint);

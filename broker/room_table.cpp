@@ -44,6 +44,18 @@ void RoomTable::remove_member(Room& room, const std::string& member, Clock::time
     if (room.members.empty()) room.empty_since = now;
 }
 
+std::vector<const Room*> RoomTable::beats_due(Clock::time_point now) {
+    std::vector<const Room*> due;
+    for (auto& [name, room] : rooms_) {
+        if (room.members.empty()) continue;
+        if (room.seq == room.beaten_seq && now - room.beaten_at < limits::quiet_room_beat) continue;
+        room.beaten_seq = room.seq;
+        room.beaten_at = now;
+        due.push_back(&room);
+    }
+    return due;
+}
+
 namespace {
 // What one remembered text holds on to, near enough.
 std::size_t held_bytes(const protocol::RoomText& t) {

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "patterns/protocol.hpp"
 
@@ -27,6 +28,8 @@ struct Room {
     std::deque<protocol::RoomText> history;
     std::deque<std::uint64_t> stamps;  // each history entry's place in all rooms' order
     std::optional<std::chrono::steady_clock::time_point> empty_since;
+    std::uint64_t beaten_seq = 0;  // the last_seq of its last ROOM_BEAT
+    std::chrono::steady_clock::time_point beaten_at{};
 };
 
 class RoomTable {
@@ -44,6 +47,9 @@ class RoomTable {
     void add_member(Room& room, const std::string& member);
     void remove_member(Room& room, const std::string& member, Clock::time_point now);
     void remember(Room& room, protocol::RoomText text);
+    // The rooms with members due a ROOM_BEAT: those with news since their
+    // last one, and those quiet for quiet_room_beat. Each is marked beaten.
+    std::vector<const Room*> beats_due(Clock::time_point now);
     // Drops the rooms empty for longer than empty_room_linger; how many.
     std::size_t forget_empty(Clock::time_point now);
 

@@ -162,6 +162,8 @@ void BrokerLink::go_live() {
     registration_->release_ticket(*sub_);
     backoff_ = first_backoff;
     broker_.heard(now_());
+    if (same_run())  // what was published after the history we were sent
+        if (const auto missed = sequence_.beat(j.epoch, j.last_seq)) events_.gap(missed);
     sequence_.start(j.epoch, j.last_seq);
     auto early = std::exchange(early_, {});
     events_.joined(first);
@@ -227,6 +229,7 @@ void BrokerLink::close_sockets() {
     // Room state belongs to the sockets; rejoin_rooms asks again on new ones.
     room_ticket_ = TicketAsk{};
     room_asks_.clear();
+    for (auto& [room, seq] : room_sequences_) rooms_before_[room] = seq;
     room_sequences_.clear();
     room_early_.clear();
 }
@@ -308,6 +311,23 @@ void BrokerLink::on_rendezvous() {
     }
 }
 
+// Back at the broker run we were in (a resume, or a fresh registration with
+// the same broker), the history is what we may have missed: a text we saw
+// is not shown twice, and a jump past what we saw is reported.
+bool BrokerLink::same_run() const {
+    return registration_ && sequence_.epoch() != 0 &&
+           registration_->welcome().epoch == sequence_.epoch();
+}
+
+void BrokerLink::on_history(const protocol::History& h) {
+    if (same_run()) {
+        const auto seen = sequence_.see(sequence_.epoch(), h.seq);
+        if (seen.missed) events_.gap(seen.missed);
+        if (!seen.news) return;
+    }
+    events_.history(h);
+}
+
 void BrokerLink::on_reply(protocol::Message&& m) {
     if (on_room_reply(m)) return;
     if (registration_) {
@@ -315,7 +335,7 @@ void BrokerLink::on_reply(protocol::Message&& m) {
             case Registration::Step::welcomed:
                 return fire(E::welcome);
             case Registration::Step::history:
-                return events_.history(std::get<protocol::History>(m));
+                return on_history(std::get<protocol::History>(m));
             case Registration::Step::joined:
                 return fire(E::joined);
             case Registration::Step::refused:
@@ -473,6 +493,7 @@ std::optional<std::uint64_t> BrokerLink::part_room(const std::string& room) {
     if (!send(protocol::PartRoom{cseq, room})) return std::nullopt;
     rooms_.erase(room);
     room_sequences_.erase(room);
+    rooms_before_.erase(room);
     room_asks_[cseq] = room;
     return cseq;
 }
@@ -522,7 +543,7 @@ bool BrokerLink::on_room_reply(protocol::Message& m) {
         return true;
     }
     if (auto* t = std::get_if<protocol::RoomText>(&m)) {
-        if (rooms_.contains(t->room) && !room_sequences_.contains(t->room))
+        if (rooms_.contains(t->room) && !room_sequences_.contains(t->room) && !seen_before(*t))
             events_.room_text(*t, true);
         return true;
     }
@@ -533,7 +554,20 @@ bool BrokerLink::on_room_reply(protocol::Message& m) {
     return false;
 }
 
+// A room's history after a rejoin of the broker run we were in, as the lobby's.
+bool BrokerLink::seen_before(const protocol::RoomText& t) {
+    const auto it = rooms_before_.find(t.room);
+    if (it == rooms_before_.end() || it->second.epoch() != t.epoch) return false;
+    const auto seen = it->second.see(t.epoch, t.seq);
+    if (seen.missed) events_.room_gap(t.room, seen.missed);
+    return !seen.news;
+}
+
 void BrokerLink::on_room_live(protocol::RoomJoined& j) {
+    // Texts published while we were away, after any history we were sent.
+    if (auto before = rooms_before_.extract(j.room))
+        if (const auto missed = before.mapped().beat(j.epoch, j.last_seq))
+            events_.room_gap(j.room, missed);
     room_sequences_[j.room].start(j.epoch, j.last_seq);
     events_.room_joined(j);
     auto early = std::move(room_early_[j.room]);
@@ -555,6 +589,14 @@ void BrokerLink::on_room_published(protocol::Message&& m) {
     const std::string* room = nullptr;
     if (const auto* t = std::get_if<protocol::RoomText>(&m)) room = &t->room;
     if (const auto* n = std::get_if<protocol::RoomNotice>(&m)) room = &n->room;
+    if (const auto* b = std::get_if<protocol::RoomBeat>(&m)) {
+        // Before ROOM_JOINED a beat says nothing: its last_seq covers the start.
+        const auto it = room_sequences_.find(b->room);
+        if (it != room_sequences_.end() && rooms_.contains(b->room) && up())
+            if (const auto missed = it->second.beat(b->epoch, b->last_seq))
+                events_.room_gap(b->room, missed);
+        return;
+    }
     if (!room || !rooms_.contains(*room) || !up()) return;
     if (!room_sequences_.contains(*room)) {
         auto& early = room_early_[*room];

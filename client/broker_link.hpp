@@ -166,6 +166,9 @@ class BrokerLink {
     void on_rendezvous();
     void on_lobby();
     void on_reply(protocol::Message&& m);
+    void on_history(const protocol::History& h);
+    bool same_run() const;
+    bool seen_before(const protocol::RoomText& t);
     void on_hello_refused(const protocol::Error& e);
     bool on_room_reply(protocol::Message& m);
     void on_room_live(protocol::RoomJoined& j);
@@ -218,6 +221,9 @@ class BrokerLink {
     std::set<std::string> rooms_;                          // joined, or being joined
     std::map<std::uint64_t, std::string> room_asks_;       // JOIN/PART cseq -> room, until answered
     std::map<std::string, LobbySequence> room_sequences_;  // per live room
+    // Where each room was when the sockets closed: a rejoin of the same
+    // broker run shows only what is new, and reports what is lost.
+    std::map<std::string, LobbySequence> rooms_before_;
     std::map<std::string, std::deque<protocol::Message>> room_early_;  // before ROOM_JOINED
     TicketAsk room_ticket_;  // the latest room ticket, until every change is answered
 };

@@ -111,6 +111,10 @@ inline constexpr std::size_t room_history_bytes = 64u << 20;
 // Room joins and parts one client may have waiting for its next ticket.
 inline constexpr std::size_t max_room_changes = 2 * max_rooms_per_client;
 inline constexpr std::chrono::milliseconds empty_room_linger{10 * 60 * 1000};
+// A room beats every heartbeat while it has news, and this often when quiet:
+// a reader that lost a room's last messages learns of it within this long,
+// and a thousand idle rooms cost a fifth of a beat each per second.
+inline constexpr std::chrono::milliseconds quiet_room_beat{5000};
 // Names one client may ask the broker to ignore.
 inline constexpr std::size_t max_ignored = 1000;
 
@@ -170,6 +174,7 @@ inline constexpr std::pair<std::string_view, long long> documented[] = {
     {"room_history_bytes", room_history_bytes},
     {"max_room_changes", max_room_changes},
     {"empty_room_linger", empty_room_linger.count()},
+    {"quiet_room_beat", quiet_room_beat.count()},
     {"max_ignored", max_ignored},
     {"zap_wait", zap_wait.count()},
 };

@@ -507,12 +507,24 @@ struct Ignore {  // client -> broker: relay (no) invitations from NAME to me
     }
 };
 
+struct RoomBeat {  // on the room's topic: its last number, so a gap at the tail shows
+    std::string room;
+    std::uint64_t epoch = 0;
+    std::uint64_t last_seq = 0;
+    template <class S, class F>
+    static void visit(S& s, F&& f) {
+        f("room", s.room);
+        f("epoch", s.epoch);
+        f("last_seq", s.last_seq);
+    }
+};
+
 // The variant order is the wire kind: kind = index + 1. Append only.
 using Message =
     std::variant<Hello, Welcome, History, Joined, Ping, Say, Users, UserList, Fork, ForkOk, Invite,
                  Bye, Error, LobbyText, Notice, Beat, Shutdown, PeerHello, PeerNote, PeerPing,
                  PeerLeave, KeyQuery, BrokerKey, JoinRoom, PartRoom, RoomTicket, RoomJoined,
-                 RoomParted, SayRoom, RoomText, RoomNotice, Rooms, RoomList, Who, Ignore>;
+                 RoomParted, SayRoom, RoomText, RoomNotice, Rooms, RoomList, Who, Ignore, RoomBeat>;
 
 // Names as written in PROTOCOL.md, indexed like Message.
 inline constexpr std::string_view kind_names[] = {
@@ -521,7 +533,7 @@ inline constexpr std::string_view kind_names[] = {
     "ERROR",       "LOBBY_TEXT",  "NOTICE",      "BEAT",        "SHUTDOWN",   "PEER_HELLO",
     "PEER_NOTE",   "PEER_PING",   "PEER_LEAVE",  "KEY_QUERY",   "BROKER_KEY", "JOIN",
     "PART",        "ROOM_TICKET", "ROOM_JOINED", "ROOM_PARTED", "SAY_ROOM",   "ROOM_TEXT",
-    "ROOM_NOTICE", "ROOMS",       "ROOM_LIST",   "WHO",         "IGNORE"};
+    "ROOM_NOTICE", "ROOMS",       "ROOM_LIST",   "WHO",         "IGNORE",     "ROOM_BEAT"};
 static_assert(std::size(kind_names) == std::variant_size_v<Message>);
 
 std::string_view kind_name(const Message& m);

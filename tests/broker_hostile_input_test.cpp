@@ -219,6 +219,9 @@ TEST_F(BrokerTest, UnknownKindsAndNonRequestsAreRefused) {
         protocol::PeerNote{},
         protocol::PeerPing{},
         protocol::PeerLeave{},
+        protocol::RoomText{"#r", 1, 1, 1, 1, "anna", "forged"},
+        protocol::RoomNotice{},
+        protocol::RoomBeat{},
     };
     for (const auto& m : not_requests) {
         SCOPED_TRACE(protocol::kind_name(m));

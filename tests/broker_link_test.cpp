@@ -5,11 +5,14 @@
 #include "client/broker_link.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <memory>
 #include <thread>
 
 #include "broker/broker.hpp"
+#include "patterns/limits.hpp"
 #include "patterns/log.hpp"
 #include "tests/protocol_peer.hpp"
 
@@ -24,10 +27,12 @@ using Clock = BrokerLink::Clock;
 // comes back where the client looks for it.
 class BrokerThread {
   public:
-    BrokerThread(const std::string& rendezvous, const std::string& lobby) {
+    BrokerThread(const std::string& rendezvous, const std::string& lobby,
+                 std::size_t history = limits::default_history) {
         broker::Options o;
         o.rendezvous = rendezvous;
         o.lobby = lobby;
+        o.history = history;
         o.heartbeat = 100ms;
         o.connections_per_host = 0;
         broker_ = std::make_unique<broker::Broker>(ctx_, loop_, o);
@@ -48,6 +53,8 @@ class BrokerThread {
 
 struct Seen {
     std::vector<std::string> events;
+    std::vector<std::string> history, texts;  // as shown
+    std::uint64_t missed = 0;
     std::string last_requested, last_name;
     bool last_renamed = false;
 };
@@ -76,11 +83,14 @@ class BrokerLinkTest : public ::testing::Test {
             seen_.last_name = w.name;
             seen_.last_renamed = w.renamed;
         };
-        e.history = [](const protocol::History&) {};
+        e.history = [this](const protocol::History& h) { seen_.history.push_back(h.text); };
         e.joined = [this](bool first) { seen_.events.push_back(first ? "joined" : "rejoined"); };
-        e.lobby_text = [](const protocol::LobbyText&) {};
+        e.lobby_text = [this](const protocol::LobbyText& t) { seen_.texts.push_back(t.text); };
         e.notice = [](const protocol::Notice&) {};
-        e.gap = [this](std::uint64_t) { seen_.events.push_back("gap"); };
+        e.gap = [this](std::uint64_t n) {
+            seen_.events.push_back("gap");
+            seen_.missed += n;
+        };
         e.lost = [this](const std::string&) { seen_.events.push_back("lost"); };
         e.hello_refused = [this](const protocol::Error&) { seen_.events.push_back("refused"); };
         e.user_list = [](const protocol::UserList&) {};
@@ -116,6 +126,30 @@ class BrokerLinkTest : public ::testing::Test {
         return l.state() == State::joined;
     }
 
+    bool run_until_text(BrokerLink& l, const std::string& text) {
+        const auto deadline = std::chrono::steady_clock::now() + 3s;
+        while (std::find(seen_.texts.begin(), seen_.texts.end(), text) == seen_.texts.end() &&
+               std::chrono::steady_clock::now() < deadline) {
+            loop_.run_once(5ms);
+            l.tick();
+        }
+        return std::find(seen_.texts.begin(), seen_.texts.end(), text) != seen_.texts.end();
+    }
+    // The broker lives on; only the link, on its fake clock, hears nothing
+    // for its timeout (a beat that slips in starts the wait again).
+    bool lose_while_broker_lives(BrokerLink& l) {
+        for (int i = 0; i < 20 && l.state() != State::lost; ++i) advance(l, 3100ms);
+        return l.state() == State::lost;
+    }
+
+    // The broker has published TEXT: the lobby echoes it to its sender.
+    static bool published(test::ProtocolPeer& sender, const std::string& text) {
+        return sender
+            .await_lobby<protocol::LobbyText>(
+                [&](const protocol::LobbyText& t) { return t.text == text; })
+            .has_value();
+    }
+
     // Moves the fake clock in steps, ticking the link at each.
     void advance(BrokerLink& l, std::chrono::milliseconds by) {
         for (auto left = by; left > 0ms; left -= 50ms) {
@@ -127,6 +161,10 @@ class BrokerLinkTest : public ::testing::Test {
 
     zmq::context_t ctx_;
     EventLoop loop_;
+    // A restarted broker comes back on ports that were free for a moment: a
+    // client of another test that happened to get them may register there.
+    // Under a name no other test uses, its registrations cannot be ours.
+    const std::string restarted_name_ = "restart" + std::to_string(::getpid());
     Clock::time_point now_ = Clock::now();
     std::string rendezvous_, lobby_;
     Seen seen_;
@@ -161,7 +199,7 @@ TEST_F(BrokerLinkTest, NoBrokerMeansRetryingWithABackoffAndNoReport) {
 
 TEST_F(BrokerLinkTest, LossIsToldOnceAndARestartedBrokerIsRejoinedUnderTheSameName) {
     auto broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
-    auto anna = link("anna");
+    auto anna = link(restarted_name_);
     ASSERT_TRUE(run_until(*anna, State::joined));
     broker.reset();
     advance(*anna, 3100ms);  // no BEAT for the broker timeout
@@ -174,26 +212,62 @@ TEST_F(BrokerLinkTest, LossIsToldOnceAndARestartedBrokerIsRejoinedUnderTheSameNa
     broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
     ASSERT_TRUE(rejoin(*anna));
     EXPECT_EQ(seen_.events.back(), "rejoined");
-    EXPECT_EQ(anna->name(), "anna");
+    EXPECT_EQ(anna->name(), restarted_name_);
     EXPECT_FALSE(seen_.last_renamed);
 }
 
 TEST_F(BrokerLinkTest, ARenameOnRejoinNamesTheNameJustAskedFor) {
     auto broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
-    auto anna = link("anna");
+    auto anna = link(restarted_name_);
     ASSERT_TRUE(run_until(*anna, State::joined));
     broker.reset();
     advance(*anna, 3100ms);
     ASSERT_EQ(anna->state(), State::lost);
-    // Someone else takes "anna" on the restarted broker first.
+    // Someone else takes the name on the restarted broker first.
     broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
     zmq::context_t other_ctx;
     test::ProtocolPeer other(other_ctx, rendezvous_);
-    ASSERT_TRUE(other.join("anna"));
+    ASSERT_TRUE(other.join(restarted_name_));
     ASSERT_TRUE(rejoin(*anna, &other));
     EXPECT_TRUE(seen_.last_renamed);
-    EXPECT_EQ(seen_.last_name, "anna_2");
-    EXPECT_EQ(seen_.last_requested, "anna");
+    EXPECT_EQ(seen_.last_name, restarted_name_ + "_2");
+    EXPECT_EQ(seen_.last_requested, restarted_name_);
+}
+
+// Back at the same broker run, the history holds what we saw and what we
+// missed: only the missed is shown, and none is reported lost.
+TEST_F(BrokerLinkTest, AResumeShowsOnlyTheHistoryNotSeenBefore) {
+    BrokerThread broker(rendezvous_, lobby_, 10);
+    auto anna = link("anna");
+    ASSERT_TRUE(run_until(*anna, State::joined));
+    test::ProtocolPeer bobby(ctx_, rendezvous_);
+    ASSERT_TRUE(bobby.join("bobby"));
+    bobby.say("one");
+    bobby.say("two");
+    ASSERT_TRUE(run_until_text(*anna, "two"));
+    ASSERT_TRUE(lose_while_broker_lives(*anna));
+    bobby.say("while away");
+    ASSERT_TRUE(published(bobby, "while away"));
+    ASSERT_TRUE(rejoin(*anna, &bobby));
+    EXPECT_EQ(seen_.history, std::vector<std::string>{"while away"});
+    EXPECT_EQ(seen_.missed, 0u);
+}
+
+// What the history no longer holds is reported as a gap.
+TEST_F(BrokerLinkTest, AResumeReportsWhatTheHistoryNoLongerHolds) {
+    BrokerThread broker(rendezvous_, lobby_, 1);
+    auto anna = link("anna");
+    ASSERT_TRUE(run_until(*anna, State::joined));
+    test::ProtocolPeer bobby(ctx_, rendezvous_);
+    ASSERT_TRUE(bobby.join("bobby"));
+    bobby.say("seen");
+    ASSERT_TRUE(run_until_text(*anna, "seen"));
+    ASSERT_TRUE(lose_while_broker_lives(*anna));
+    for (const char* text : {"lost 1", "lost 2", "kept"}) bobby.say(text);
+    ASSERT_TRUE(published(bobby, "kept"));
+    ASSERT_TRUE(rejoin(*anna, &bobby));
+    EXPECT_EQ(seen_.history, std::vector<std::string>{"kept"});
+    EXPECT_EQ(seen_.missed, 2u);
 }
 
 TEST_F(BrokerLinkTest, OurOwnPauseIsNotTheBrokersSilence) {

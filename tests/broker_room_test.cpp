@@ -37,6 +37,36 @@ TEST_F(RoomTest, ARoomsTextReachesItsMembersAndNoOneElse) {
     EXPECT_TRUE(chat_works(anna, carmen)) << "the lobby is as it was";
 }
 
+// A member that lost a room's last messages learns of it from the beat.
+TEST_F(RoomTest, ARoomBeatsWithItsLastNumberForItsMembersOnly) {
+    ASSERT_TRUE(anna.join_room("#rust"));
+    ASSERT_TRUE(bobby.join_room("#rust"));
+    anna.say_room("#rust", "the last word");
+    const auto t = bobby.await_room<protocol::RoomText>("#rust");
+    ASSERT_TRUE(t);
+    const auto beat = bobby.await_room<protocol::RoomBeat>(
+        "#rust", [&](const auto& b) { return b.last_seq == t->seq; },
+        limits::heartbeat_interval + limits::quiet_room_beat);
+    ASSERT_TRUE(beat);
+    EXPECT_EQ(beat->epoch, t->epoch);
+    EXPECT_TRUE(carmen.hears_nothing_of("", 2 * limits::heartbeat_interval));
+}
+
+// A member whose join never applied was never announced, nor is its part.
+TEST_F(RoomTest, AJoinThatNeverAppliedIsNotAnnouncedNorIsItsPart) {
+    ASSERT_TRUE(anna.join_room("#rust"));
+    bobby.send(protocol::JoinRoom{60, "#rust"});
+    ASSERT_TRUE(bobby.expect<protocol::RoomTicket>());
+    bobby.send(protocol::PartRoom{61, "#rust"});
+    ASSERT_TRUE(bobby.expect<protocol::RoomTicket>());
+    ASSERT_TRUE(carmen.join_room("#rust"));
+    // Every notice of #rust up to carmen's join: none of bobby.
+    EXPECT_TRUE(anna.await_room<protocol::RoomNotice>("#rust", [](const auto& n) {
+        EXPECT_NE(n.name, "bobby") << n.event;
+        return n.name == "carmen";
+    }));
+}
+
 TEST_F(RoomTest, ARoomIsNotAPrefixOfAnother) {
     ASSERT_TRUE(anna.join_room("#rust"));
     ASSERT_TRUE(bobby.join_room("#rustaceans"));

@@ -59,5 +59,30 @@ TEST(RoomTable, WhenFullTheRoomEmptyLongestGivesItsPlace) {
     EXPECT_EQ(rooms.all().size(), limits::max_rooms);
 }
 
+// A room beats when it has news, and when quiet only every quiet_room_beat;
+// a room without members never.
+TEST(RoomTable, ARoomBeatsOnNewsAndRarelyWhenQuiet) {
+    RoomTable rooms;
+    Room& busy = *rooms.open("#busy");
+    Room& quiet = *rooms.open("#quiet");
+    rooms.open("#empty");
+    rooms.add_member(busy, "anna");
+    rooms.add_member(quiet, "anna");
+    const auto t0 = RoomTable::Clock::now();
+    const auto names = [](const std::vector<const Room*>& due) {
+        std::vector<std::string> out;
+        for (const Room* r : due) out.push_back(r->name);
+        return out;
+    };
+    using Names = std::vector<std::string>;
+    EXPECT_EQ(names(rooms.beats_due(t0)), (Names{"#busy", "#quiet"})) << "a first beat";
+    EXPECT_EQ(names(rooms.beats_due(t0 + 1s)), Names{});
+    ++busy.seq;
+    EXPECT_EQ(names(rooms.beats_due(t0 + 2s)), Names{"#busy"}) << "news beats at once";
+    EXPECT_EQ(names(rooms.beats_due(t0 + limits::quiet_room_beat - 1ms)), Names{});
+    EXPECT_EQ(names(rooms.beats_due(t0 + limits::quiet_room_beat)), Names{"#quiet"});
+    EXPECT_EQ(names(rooms.beats_due(t0 + 2s + limits::quiet_room_beat)), Names{"#busy"});
+}
+
 }  // namespace
 }  // namespace zchat::broker

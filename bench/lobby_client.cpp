@@ -228,10 +228,9 @@ void LobbyClient::on_published(std::string_view topic, std::string_view body, Cl
 }
 
 void LobbyClient::on_room_body(std::string_view body, Clock::time_point now, Tally& tally) {
+    if (LobbySkim t; skim_room_text(body, t)) return on_text(t.from_id, t.seq, t.text, now, tally);
     auto decoded = protocol::decode(body);
     auto* msg = std::get_if<protocol::Message>(&decoded);
-    if (const auto* t = msg ? std::get_if<protocol::RoomText>(msg) : nullptr)
-        return on_text(t->from_id, t->seq, t->text, now, tally);
     if (const auto* n = msg ? std::get_if<protocol::RoomNotice>(msg) : nullptr)
         return track_seq(0, n->seq, tally);
     if (const auto* b = msg ? std::get_if<protocol::RoomBeat>(msg) : nullptr)

@@ -467,7 +467,7 @@ void Broker::on_say_room(Request& r) {
                          c.id,       c.name, std::move(m.text)};
     publish_on(room->topic, t);
     rooms_.remember(*room, std::move(t));
-    ++stats_.published;
+    ++stats_.room_published;
     stats_.deliveries += room->members.size();
 }
 

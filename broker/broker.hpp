@@ -88,12 +88,14 @@ static_assert(error_codes_dense(), "Stats::refused_by_code needs ErrorCode value
 // Counters an operator (and the tests) can read.
 struct Stats {
     std::uint64_t registered = 0;
-    std::uint64_t published = 0;
-    std::uint64_t refused = 0;       // every input answered with ERROR
-    std::uint64_t rate_limited = 0;  // of which over a bucket
-    std::uint64_t unroutable = 0;    // replies to clients that had vanished
-    // Lobby texts times the clients online as each was published: what the
-    // fan-out was asked to deliver (a subscriber over --lobby-hwm misses some).
+    std::uint64_t published = 0;       // lobby texts
+    std::uint64_t room_published = 0;  // room texts
+    std::uint64_t refused = 0;         // every input answered with ERROR
+    std::uint64_t rate_limited = 0;    // of which over a bucket
+    std::uint64_t unroutable = 0;      // replies to clients that had vanished
+    // Texts times the clients online (or the room's members) as each was
+    // published: what the fan-out was asked to deliver (a subscriber over
+    // --lobby-hwm misses some).
     std::uint64_t deliveries = 0;
     // `refused` by ErrorCode value; [0] is no code and stays 0.
     std::array<std::uint64_t, std::size(protocol::error_code_names) + 1> refused_by_code{};

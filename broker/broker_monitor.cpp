@@ -23,8 +23,9 @@ void BrokerMonitor::publish() {
     if (!metrics_) return;
     const auto usage = read_self_usage();
     const std::chrono::duration<double> uptime = EventLoop::Clock::now() - started_;
-    metrics_->publish({broker_.stats(), broker_.online(), broker_.history_size(),
-                       usage.resident_bytes, usage.open_fds, uptime.count()});
+    metrics_->publish({broker_.stats(), broker_.gate_stats(), broker_.online(),
+                       broker_.history_size(), usage.resident_bytes, usage.open_fds,
+                       uptime.count()});
 }
 
 void BrokerMonitor::log_status() {
@@ -40,7 +41,9 @@ std::string status_line(std::size_t online, const Stats& before, const Stats& no
     char line[160];
     std::snprintf(line, sizeof line,
                   "status: %zu online, %.2f messages/s, %.2f refusals/s (last %.0f s)", online,
-                  static_cast<double>(now.published - before.published) / seconds,
+                  static_cast<double>(now.published + now.room_published - before.published -
+                                      before.room_published) /
+                      seconds,
                   static_cast<double>(now.refused - before.refused) / seconds, seconds);
     return line;
 }

@@ -45,11 +45,20 @@ std::string render_prometheus(const MetricsSnapshot& s) {
     one(out, "zchat_broker_lobby_messages_published_total", "counter",
         "Lobby texts published (SAY accepted); notices and heartbeats are not counted.",
         s.stats.published);
+    one(out, "zchat_broker_room_messages_published_total", "counter",
+        "Room texts published (SAY_ROOM accepted), all rooms together.", s.stats.room_published);
     one(out, "zchat_broker_lobby_deliveries_total", "counter",
-        "Lobby texts published times the clients online when each was published: what the "
-        "fan-out was asked to deliver, not frames counted on the wire (a subscriber over "
-        "--lobby-hwm misses some).",
+        "Texts published times the clients online (for a room, its members) when each was "
+        "published: what the fan-out was asked to deliver, not frames counted on the wire (a "
+        "subscriber over --lobby-hwm misses some).",
         s.stats.deliveries);
+    family(out, "zchat_broker_tickets_total", "counter",
+           "Ticket subscriptions from clients' SUBs: applied; deferred because other "
+           "subscriptions were pending behind them (the client asks again); ignored (no ticket "
+           "of a registered client).");
+    sample(out, "zchat_broker_tickets_total{outcome=\"applied\"}", s.tickets.applied);
+    sample(out, "zchat_broker_tickets_total{outcome=\"deferred\"}", s.tickets.deferred);
+    sample(out, "zchat_broker_tickets_total{outcome=\"ignored\"}", s.tickets.ignored);
     family(out, "zchat_broker_refusals_total", "counter",
            "Requests answered with ERROR, by the code's name in PROTOCOL.md.");
     for (const auto& [code, name] : protocol::error_code_names)

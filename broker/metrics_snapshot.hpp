@@ -13,6 +13,7 @@ namespace zchat::broker {
 // A plain copy: the HTTP thread reads one of these, never the broker itself.
 struct MetricsSnapshot {
     Stats stats;
+    GateStats tickets;
     std::uint64_t online = 0;
     std::uint64_t history = 0;  // lobby messages held for newcomers
     std::uint64_t resident_bytes = 0;

@@ -36,6 +36,29 @@ TEST(LobbySkim, ReadsWhatTheEncoderWroteAtEveryWidth) {
     }
 }
 
+TEST(LobbySkim, ReadsARoomsTextAsTheDecoderDoes) {
+    for (const std::uint64_t w : {0ull, 200ull, 70000ull, 1ull << 40}) {
+        const protocol::RoomText t{"#bench", w, w + 1, w + 2, w + 3, "anna", std::string(300, 't')};
+        const std::string body = protocol::encode(t);
+        LobbySkim s;
+        ASSERT_TRUE(skim_room_text(body, s)) << w;
+        EXPECT_EQ(s.room, t.room);
+        EXPECT_EQ(s.epoch, t.epoch);
+        EXPECT_EQ(s.seq, t.seq);
+        EXPECT_EQ(s.ts_us, t.ts_us);
+        EXPECT_EQ(s.from_id, t.from_id);
+        EXPECT_EQ(s.from, t.from);
+        EXPECT_EQ(s.text, t.text);
+        EXPECT_FALSE(skim_lobby_text(body, s)) << "a room's text is not the lobby's";
+    }
+    LobbySkim s;
+    EXPECT_FALSE(skim_room_text(protocol::encode(protocol::LobbyText{1, 2, 3, 4, "a", "b"}), s));
+    EXPECT_FALSE(skim_room_text(protocol::encode(protocol::RoomBeat{"#bench", 1, 2}), s));
+    const std::string text = protocol::encode(protocol::RoomText{"#r", 1, 2, 3, 4, "anna", "hi"});
+    for (std::size_t n = 0; n < text.size(); ++n)
+        EXPECT_FALSE(skim_room_text(text.substr(0, n), s)) << "truncated at " << n;
+}
+
 TEST(LobbySkim, AnythingElseIsLeftToTheDecoder) {
     LobbySkim s;
     EXPECT_FALSE(

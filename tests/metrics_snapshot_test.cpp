@@ -20,6 +20,8 @@ MetricsSnapshot sample_snapshot() {
     MetricsSnapshot s;
     s.stats.registered = 7;
     s.stats.published = 42;
+    s.stats.room_published = 9;
+    s.tickets = {11, 4, 2};
     s.stats.deliveries = 120;
     s.stats.refused = 5;
     s.stats.rate_limited = 3;
@@ -42,6 +44,10 @@ TEST(MetricsSnapshot, RendersValidPrometheusTextWithEveryFigure) {
     EXPECT_EQ(m["zchat_broker_clients_online"], 3);
     EXPECT_EQ(m["zchat_broker_registrations_total"], 7);
     EXPECT_EQ(m["zchat_broker_lobby_messages_published_total"], 42);
+    EXPECT_EQ(m["zchat_broker_room_messages_published_total"], 9);
+    EXPECT_EQ(m["zchat_broker_tickets_total{outcome=\"applied\"}"], 11);
+    EXPECT_EQ(m["zchat_broker_tickets_total{outcome=\"deferred\"}"], 4);
+    EXPECT_EQ(m["zchat_broker_tickets_total{outcome=\"ignored\"}"], 2);
     EXPECT_EQ(m["zchat_broker_lobby_deliveries_total"], 120);
     EXPECT_EQ(m["zchat_broker_rate_limited_total"], 3);
     EXPECT_EQ(m["zchat_broker_unroutable_replies_total"], 2);

@@ -72,6 +72,10 @@ TEST(BrokerMetrics, AfterAShortChatTheCountersAreExact) {
         anna.say("hello " + std::to_string(i));
         ASSERT_TRUE(bobby.await_lobby<protocol::LobbyText>());
     }
+    ASSERT_TRUE(anna.join_room("#ops"));
+    ASSERT_TRUE(bobby.join_room("#ops"));
+    anna.say_room("#ops", "in the room");
+    ASSERT_TRUE(bobby.await_room<protocol::RoomText>("#ops"));
     // One refusal of each kind a client can earn here, each seen as its ERROR.
     anna.expect_error(ErrorCode::bad_message, anna.say(" "));
     anna.expect_error(ErrorCode::too_large, anna.say(std::string(limits::max_text_bytes + 1, 'x')));
@@ -121,7 +125,10 @@ TEST(BrokerMetrics, AfterAShortChatTheCountersAreExact) {
     EXPECT_EQ(got["zchat_broker_clients_online"], 2);
     EXPECT_EQ(got["zchat_broker_registrations_total"], 3);
     EXPECT_EQ(got["zchat_broker_lobby_messages_published_total"], 3);
-    EXPECT_EQ(got["zchat_broker_lobby_deliveries_total"], 3 * 2);
+    EXPECT_EQ(got["zchat_broker_room_messages_published_total"], 1);
+    EXPECT_EQ(got["zchat_broker_lobby_deliveries_total"], 3 * 2 + 2);
+    // Each client's lobby ticket and its two room changes' (applied or not).
+    EXPECT_GE(got["zchat_broker_tickets_total{outcome=\"applied\"}"], 4);
     EXPECT_EQ(got["zchat_broker_history_messages"], 3);
     for (const auto& [code, name] : protocol::error_code_names)
         // A hundred rooms, or ten thousand, are too many to make here.

@@ -468,7 +468,7 @@ void Broker::on_say_room(Request& r) {
     publish_on(room->topic, t);
     rooms_.remember(*room, std::move(t));
     ++stats_.room_published;
-    stats_.deliveries += room->members.size();
+    stats_.room_deliveries += room->members.size();
 }
 
 void Broker::on_rooms(Request& r) {

@@ -93,10 +93,10 @@ struct Stats {
     std::uint64_t refused = 0;         // every input answered with ERROR
     std::uint64_t rate_limited = 0;    // of which over a bucket
     std::uint64_t unroutable = 0;      // replies to clients that had vanished
-    // Texts times the clients online (or the room's members) as each was
-    // published: what the fan-out was asked to deliver (a subscriber over
-    // --lobby-hwm misses some).
+    // Lobby texts times the clients online as each was published: what the
+    // fan-out was asked to deliver (a subscriber over --lobby-hwm misses some).
     std::uint64_t deliveries = 0;
+    std::uint64_t room_deliveries = 0;  // room texts times the room's members
     // `refused` by ErrorCode value; [0] is no code and stays 0.
     std::array<std::uint64_t, std::size(protocol::error_code_names) + 1> refused_by_code{};
 };

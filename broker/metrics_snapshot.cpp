@@ -48,10 +48,13 @@ std::string render_prometheus(const MetricsSnapshot& s) {
     one(out, "zchat_broker_room_messages_published_total", "counter",
         "Room texts published (SAY_ROOM accepted), all rooms together.", s.stats.room_published);
     one(out, "zchat_broker_lobby_deliveries_total", "counter",
-        "Texts published times the clients online (for a room, its members) when each was "
-        "published: what the fan-out was asked to deliver, not frames counted on the wire (a "
-        "subscriber over --lobby-hwm misses some).",
+        "Lobby texts published times the clients online when each was published: what the "
+        "fan-out was asked to deliver, not frames counted on the wire (a subscriber over "
+        "--lobby-hwm misses some).",
         s.stats.deliveries);
+    one(out, "zchat_broker_room_deliveries_total", "counter",
+        "Room texts published times the room's members when each was published.",
+        s.stats.room_deliveries);
     family(out, "zchat_broker_tickets_total", "counter",
            "Ticket subscriptions from clients' SUBs: applied; deferred because other "
            "subscriptions were pending behind them (the client asks again); ignored (no ticket "

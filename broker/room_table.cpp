@@ -1,6 +1,9 @@
 // room_table: rooms made on demand, bounded, and forgotten when left empty.
 #include "broker/room_table.hpp"
 
+#include <algorithm>
+#include <functional>
+
 #include "broker/name_registry.hpp"
 #include "patterns/limits.hpp"
 
@@ -31,6 +34,7 @@ Room* RoomTable::open(const std::string& name) {
     Room& room = rooms_[name];
     room.name = name;
     room.topic = protocol::room_topic(name);
+    room.seq = room.beaten_seq = forgotten_seq_;
     return &room;
 }
 
@@ -45,10 +49,18 @@ void RoomTable::remove_member(Room& room, const std::string& member, Clock::time
 }
 
 std::vector<const Room*> RoomTable::beats_due(Clock::time_point now) {
+    using std::chrono::milliseconds;
     std::vector<const Room*> due;
     for (auto& [name, room] : rooms_) {
         if (room.members.empty()) continue;
-        if (room.seq == room.beaten_seq && now - room.beaten_at < limits::quiet_room_beat) continue;
+        if (room.seq != room.beaten_seq) {
+            const auto share = std::hash<std::string>{}(name) % limits::quiet_room_beat.count();
+            room.quiet_interval = limits::quiet_room_beat + milliseconds(share);
+        } else if (now - room.beaten_at >= room.quiet_interval) {
+            room.quiet_interval = std::min(room.quiet_interval * 2, limits::quiet_room_beat_max);
+        } else {
+            continue;
+        }
         room.beaten_seq = room.seq;
         room.beaten_at = now;
         due.push_back(&room);
@@ -81,6 +93,7 @@ void RoomTable::drop_oldest(Room& room) {
 }
 
 RoomTable::Rooms::iterator RoomTable::forget(Rooms::iterator it) {
+    forgotten_seq_ = std::max(forgotten_seq_, it->second.seq);
     while (!it->second.history.empty()) drop_oldest(it->second);
     return rooms_.erase(it);
 }

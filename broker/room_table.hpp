@@ -30,6 +30,7 @@ struct Room {
     std::optional<std::chrono::steady_clock::time_point> empty_since;
     std::uint64_t beaten_seq = 0;  // the last_seq of its last ROOM_BEAT
     std::chrono::steady_clock::time_point beaten_at{};
+    std::chrono::milliseconds quiet_interval{};  // until its next beat, if nothing happens
 };
 
 class RoomTable {
@@ -48,7 +49,9 @@ class RoomTable {
     void remove_member(Room& room, const std::string& member, Clock::time_point now);
     void remember(Room& room, protocol::RoomText text);
     // The rooms with members due a ROOM_BEAT: those with news since their
-    // last one, and those quiet for quiet_room_beat. Each is marked beaten.
+    // last one, and quiet ones whose interval is up: quiet_room_beat (plus a
+    // share of it that depends on the room, so rooms made together do not
+    // beat together), doubling up to quiet_room_beat_max. Each is marked beaten.
     std::vector<const Room*> beats_due(Clock::time_point now);
     // Drops the rooms empty for longer than empty_room_linger; how many.
     std::size_t forget_empty(Clock::time_point now);
@@ -65,6 +68,10 @@ class RoomTable {
     // The stamp of each room's oldest text, so the oldest of all is first.
     std::set<std::pair<std::uint64_t, std::string>> oldest_;
     std::uint64_t next_stamp_ = 0;
+    // The highest number a forgotten room reached. A room made again numbers
+    // on from past it: a client back in the same broker run never takes the
+    // new room's texts for ones it saw in the old one.
+    std::uint64_t forgotten_seq_ = 0;
     std::size_t history_bytes_ = 0;
 };
 

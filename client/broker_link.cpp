@@ -162,12 +162,19 @@ void BrokerLink::go_live() {
     registration_->release_ticket(*sub_);
     backoff_ = first_backoff;
     broker_.heard(now_());
-    if (same_run())  // what was published after the history we were sent
-        if (const auto missed = sequence_.beat(j.epoch, j.last_seq)) events_.gap(missed);
-    sequence_.start(j.epoch, j.last_seq);
+    // Back in the same run, the numbering goes on from what we saw: what came
+    // early is checked against it, and JOINED's last_seq past all of it is a
+    // gap. Otherwise everything up to last_seq is covered (history or past).
+    const bool resumed = same_run();
+    if (!resumed) {
+        sequence_.start(j.epoch, j.last_seq);
+        rooms_before_.clear();  // a new broker run numbers its rooms afresh
+    }
     auto early = std::exchange(early_, {});
     events_.joined(first);
     for (auto& m : early) deliver(std::move(m));
+    if (resumed)
+        if (const auto missed = sequence_.beat(j.epoch, j.last_seq)) events_.gap(missed);
     if (!first) rejoin_rooms();
     flush_outbox();
 }
@@ -357,6 +364,7 @@ void BrokerLink::on_reply(protocol::Message&& m) {
                 // A JOIN refused: the room is not ours after all.
                 if (const auto it = room_asks_.find(e.cseq); it != room_asks_.end()) {
                     rooms_.erase(it->second);
+                    rooms_before_.erase(it->second);
                     room_change_done(e.cseq);
                 }
                 events_.error(e, outbox_.refused(e.cseq));
@@ -563,16 +571,23 @@ bool BrokerLink::seen_before(const protocol::RoomText& t) {
     return !seen.news;
 }
 
+// As the lobby's: back in the same run, a room's numbering goes on from what
+// we saw (and any history since), and ROOM_JOINED's last_seq past what came
+// is a gap; otherwise it starts at last_seq.
 void BrokerLink::on_room_live(protocol::RoomJoined& j) {
-    // Texts published while we were away, after any history we were sent.
-    if (auto before = rooms_before_.extract(j.room))
-        if (const auto missed = before.mapped().beat(j.epoch, j.last_seq))
-            events_.room_gap(j.room, missed);
-    room_sequences_[j.room].start(j.epoch, j.last_seq);
+    auto& seq = room_sequences_[j.room];
+    auto before = rooms_before_.extract(j.room);
+    const bool resumed = before && before.mapped().epoch() == j.epoch;
+    if (resumed)
+        seq = before.mapped();
+    else
+        seq.start(j.epoch, j.last_seq);
     events_.room_joined(j);
     auto early = std::move(room_early_[j.room]);
     room_early_.erase(j.room);
     for (auto& m : early) deliver_room(std::move(m));
+    if (resumed)
+        if (const auto missed = seq.beat(j.epoch, j.last_seq)) events_.room_gap(j.room, missed);
 }
 
 void BrokerLink::room_change_done(std::uint64_t cseq) {
@@ -597,7 +612,8 @@ void BrokerLink::on_room_published(protocol::Message&& m) {
                 events_.room_gap(b->room, missed);
         return;
     }
-    if (!room || !rooms_.contains(*room) || !up()) return;
+    // While the lobby comes back, a room's traffic is held as well.
+    if (!room || !rooms_.contains(*room) || !(up() || subscribing())) return;
     if (!room_sequences_.contains(*room)) {
         auto& early = room_early_[*room];
         if (early.size() < limits::early_lobby_messages) early.push_back(std::move(m));

@@ -111,10 +111,12 @@ inline constexpr std::size_t room_history_bytes = 64u << 20;
 // Room joins and parts one client may have waiting for its next ticket.
 inline constexpr std::size_t max_room_changes = 2 * max_rooms_per_client;
 inline constexpr std::chrono::milliseconds empty_room_linger{10 * 60 * 1000};
-// A room beats every heartbeat while it has news, and this often when quiet:
-// a reader that lost a room's last messages learns of it within this long,
-// and a thousand idle rooms cost a fifth of a beat each per second.
+// A room beats at the heartbeat after news; when quiet, after this (plus up
+// to as much again, by room), doubling up to the max: a reader that lost a
+// room's last messages learns of it soon after, and an idle membership costs
+// one beat a minute.
 inline constexpr std::chrono::milliseconds quiet_room_beat{5000};
+inline constexpr std::chrono::milliseconds quiet_room_beat_max{60000};
 // Names one client may ask the broker to ignore.
 inline constexpr std::size_t max_ignored = 1000;
 
@@ -175,6 +177,7 @@ inline constexpr std::pair<std::string_view, long long> documented[] = {
     {"max_room_changes", max_room_changes},
     {"empty_room_linger", empty_room_linger.count()},
     {"quiet_room_beat", quiet_room_beat.count()},
+    {"quiet_room_beat_max", quiet_room_beat_max.count()},
     {"max_ignored", max_ignored},
     {"zap_wait", zap_wait.count()},
 };

@@ -55,6 +55,9 @@ struct Seen {
     std::vector<std::string> events;
     std::vector<std::string> history, texts;  // as shown
     std::uint64_t missed = 0;
+    std::vector<std::string> room_texts;  // "#room text", as shown
+    std::uint64_t room_missed = 0;
+    int rooms_live = 0;
     std::string last_requested, last_name;
     bool last_renamed = false;
 };
@@ -98,6 +101,13 @@ class BrokerLinkTest : public ::testing::Test {
         e.invite = [](const protocol::Invite&) {};
         e.error = [](const protocol::Error&, const std::string&) {};
         e.fatal = [this](const std::string&) { seen_.events.push_back("fatal"); };
+        e.room_joined = [this](const protocol::RoomJoined&) { ++seen_.rooms_live; };
+        e.room_text = [this](const protocol::RoomText& t, bool) {
+            seen_.room_texts.push_back(t.room + " " + t.text);
+        };
+        e.room_notice = [](const protocol::RoomNotice&) {};
+        e.room_gap = [this](const std::string&, std::uint64_t n) { seen_.room_missed += n; };
+        e.room_list = [](const protocol::RoomList&) {};
         return std::make_unique<BrokerLink>(ctx_, loop_, rendezvous_, name, 3000ms, e, std::nullopt,
                                             [this] { return now_; });
     }
@@ -136,10 +146,33 @@ class BrokerLinkTest : public ::testing::Test {
         return std::find(seen_.texts.begin(), seen_.texts.end(), text) != seen_.texts.end();
     }
     // The broker lives on; only the link, on its fake clock, hears nothing
-    // for its timeout (a beat that slips in starts the wait again).
+    // for its timeout: its sockets are not read meanwhile, so no beat can
+    // start the wait again, and it stops as soon as it is lost.
     bool lose_while_broker_lives(BrokerLink& l) {
-        for (int i = 0; i < 20 && l.state() != State::lost; ++i) advance(l, 3100ms);
+        for (int i = 0; i < 100 && l.state() != State::lost; ++i) {
+            now_ += 50ms;
+            l.tick();
+        }
         return l.state() == State::lost;
+    }
+    bool run_until_rooms_live(BrokerLink& l, int live) {
+        const auto deadline = std::chrono::steady_clock::now() + 3s;
+        while (seen_.rooms_live < live && std::chrono::steady_clock::now() < deadline) {
+            loop_.run_once(5ms);
+            l.tick();
+        }
+        return seen_.rooms_live >= live;
+    }
+    bool run_until_room_text(BrokerLink& l, const std::string& text) {
+        const auto shown = [&] {
+            return std::count(seen_.room_texts.begin(), seen_.room_texts.end(), text) > 0;
+        };
+        const auto deadline = std::chrono::steady_clock::now() + 3s;
+        while (!shown() && std::chrono::steady_clock::now() < deadline) {
+            loop_.run_once(5ms);
+            l.tick();
+        }
+        return shown();
     }
 
     // The broker has published TEXT: the lobby echoes it to its sender.
@@ -268,6 +301,31 @@ TEST_F(BrokerLinkTest, AResumeReportsWhatTheHistoryNoLongerHolds) {
     ASSERT_TRUE(rejoin(*anna, &bobby));
     EXPECT_EQ(seen_.history, std::vector<std::string>{"kept"});
     EXPECT_EQ(seen_.missed, 2u);
+}
+
+// A resumed room gets no history: what was said in it meanwhile is a gap,
+// and what was seen before is not shown again.
+TEST_F(BrokerLinkTest, AResumedRoomReportsWhatItMissed) {
+    BrokerThread broker(rendezvous_, lobby_);
+    auto anna = link("anna");
+    ASSERT_TRUE(run_until(*anna, State::joined));
+    ASSERT_TRUE(anna->join_room("#r"));
+    ASSERT_TRUE(run_until_rooms_live(*anna, 1));
+    test::ProtocolPeer bobby(ctx_, rendezvous_);
+    ASSERT_TRUE(bobby.join("bobby"));
+    ASSERT_TRUE(bobby.join_room("#r"));
+    bobby.say_room("#r", "before");
+    ASSERT_TRUE(run_until_room_text(*anna, "#r before"));
+    ASSERT_TRUE(lose_while_broker_lives(*anna));
+    bobby.say_room("#r", "while away");
+    ASSERT_TRUE(bobby.await_room<protocol::RoomText>(
+        "#r", [](const protocol::RoomText& t) { return t.text == "while away"; }));
+    ASSERT_TRUE(rejoin(*anna, &bobby));
+    ASSERT_TRUE(run_until_rooms_live(*anna, 2));
+    bobby.say_room("#r", "after");
+    ASSERT_TRUE(run_until_room_text(*anna, "#r after"));
+    EXPECT_EQ(seen_.room_missed, 1u);
+    EXPECT_EQ(seen_.room_texts, (std::vector<std::string>{"#r before", "#r after"}));
 }
 
 TEST_F(BrokerLinkTest, OurOwnPauseIsNotTheBrokersSilence) {

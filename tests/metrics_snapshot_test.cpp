@@ -21,6 +21,7 @@ MetricsSnapshot sample_snapshot() {
     s.stats.registered = 7;
     s.stats.published = 42;
     s.stats.room_published = 9;
+    s.stats.room_deliveries = 18;
     s.tickets = {11, 4, 2};
     s.stats.deliveries = 120;
     s.stats.refused = 5;
@@ -45,6 +46,7 @@ TEST(MetricsSnapshot, RendersValidPrometheusTextWithEveryFigure) {
     EXPECT_EQ(m["zchat_broker_registrations_total"], 7);
     EXPECT_EQ(m["zchat_broker_lobby_messages_published_total"], 42);
     EXPECT_EQ(m["zchat_broker_room_messages_published_total"], 9);
+    EXPECT_EQ(m["zchat_broker_room_deliveries_total"], 18);
     EXPECT_EQ(m["zchat_broker_tickets_total{outcome=\"applied\"}"], 11);
     EXPECT_EQ(m["zchat_broker_tickets_total{outcome=\"deferred\"}"], 4);
     EXPECT_EQ(m["zchat_broker_tickets_total{outcome=\"ignored\"}"], 2);

@@ -59,29 +59,53 @@ TEST(RoomTable, WhenFullTheRoomEmptyLongestGivesItsPlace) {
     EXPECT_EQ(rooms.all().size(), limits::max_rooms);
 }
 
-// A room beats when it has news, and when quiet only every quiet_room_beat;
-// a room without members never.
-TEST(RoomTable, ARoomBeatsOnNewsAndRarelyWhenQuiet) {
+// A room beats when it has news; quiet, after quiet_room_beat and a share of
+// it fixed per room, then at doubling intervals up to the max; a room without
+// members never.
+TEST(RoomTable, ARoomBeatsOnNewsThenLessAndLessOftenWhenQuiet) {
     RoomTable rooms;
     Room& busy = *rooms.open("#busy");
-    Room& quiet = *rooms.open("#quiet");
     rooms.open("#empty");
     rooms.add_member(busy, "anna");
-    rooms.add_member(quiet, "anna");
-    const auto t0 = RoomTable::Clock::now();
-    const auto names = [](const std::vector<const Room*>& due) {
+    auto t = RoomTable::Clock::now();
+    const auto due = [&](RoomTable::Clock::time_point at) {
         std::vector<std::string> out;
-        for (const Room* r : due) out.push_back(r->name);
+        for (const Room* r : rooms.beats_due(at)) out.push_back(r->name);
         return out;
     };
     using Names = std::vector<std::string>;
-    EXPECT_EQ(names(rooms.beats_due(t0)), (Names{"#busy", "#quiet"})) << "a first beat";
-    EXPECT_EQ(names(rooms.beats_due(t0 + 1s)), Names{});
     ++busy.seq;
-    EXPECT_EQ(names(rooms.beats_due(t0 + 2s)), Names{"#busy"}) << "news beats at once";
-    EXPECT_EQ(names(rooms.beats_due(t0 + limits::quiet_room_beat - 1ms)), Names{});
-    EXPECT_EQ(names(rooms.beats_due(t0 + limits::quiet_room_beat)), Names{"#quiet"});
-    EXPECT_EQ(names(rooms.beats_due(t0 + 2s + limits::quiet_room_beat)), Names{"#busy"});
+    EXPECT_EQ(due(t), Names{"#busy"}) << "news beats at the next tick";
+    EXPECT_EQ(due(t + 1s), Names{}) << "and only once";
+    // Quiet: the first interval is at least quiet_room_beat, at most twice it.
+    auto interval = busy.quiet_interval;
+    EXPECT_GE(interval, limits::quiet_room_beat);
+    EXPECT_LT(interval, 2 * limits::quiet_room_beat);
+    for (int beat = 0; beat < 8; ++beat) {
+        EXPECT_EQ(due(t + interval - 1ms), Names{}) << beat;
+        t += interval;
+        EXPECT_EQ(due(t), Names{"#busy"}) << beat;
+        EXPECT_EQ(busy.quiet_interval, std::min(2 * interval, limits::quiet_room_beat_max));
+        interval = busy.quiet_interval;
+    }
+    EXPECT_EQ(interval, limits::quiet_room_beat_max);
+    ++busy.seq;
+    EXPECT_EQ(due(t + 1s), Names{"#busy"}) << "news starts over";
+    EXPECT_LT(busy.quiet_interval, 2 * limits::quiet_room_beat);
+}
+
+// A room made again numbers on from where a forgotten room left off, so a
+// client back in the same broker run cannot take its texts for old ones.
+TEST(RoomTable, ARoomMadeAgainNeverReusesANumber) {
+    RoomTable rooms;
+    Room& old = *rooms.open("#rust");
+    rooms.add_member(old, "anna");
+    old.seq = 40;
+    const auto then = RoomTable::Clock::now();
+    rooms.remove_member(old, "anna", then);
+    ASSERT_EQ(rooms.forget_empty(then + limits::empty_room_linger + 1ms), 1u);
+    EXPECT_EQ(rooms.open("#rust")->seq, 40u);
+    EXPECT_EQ(rooms.open("#other")->seq, 40u);
 }
 
 }  // namespace

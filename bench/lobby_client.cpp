@@ -127,14 +127,17 @@ bool LobbyClient::say(Clock::time_point due, Tally& tally) {
 }
 
 // A heartbeat costs the server what the broker's clients cost it: a PING to
-// the broker; for the forwarder, a message on a topic no one subscribes to,
-// which it forwards and its PUB drops after matching.
+// the broker, from WELCOME on as chat-cli sends it (a join that waits for its
+// ticket longer than the broker's timeout would otherwise be dropped, and its
+// ticket never applied); for the forwarder, a message on a topic no one
+// subscribes to, which it forwards and its PUB drops after matching.
 void LobbyClient::ping() {
     static const std::string body = protocol::encode(protocol::Ping{});
-    if (!joined_) return;
     if (config_.target == Target::broker) {
-        (void)send(body);
-    } else if (send("hb/", true)) {
+        const auto stage = registration_.stage();
+        if (stage == Registration::Stage::subscribing || stage == Registration::Stage::joined)
+            (void)send(body);
+    } else if (joined_ && send("hb/", true)) {
         (void)send("x");
     }
 }
@@ -228,6 +231,7 @@ void LobbyClient::on_published(std::string_view topic, std::string_view body, Cl
 }
 
 void LobbyClient::on_room_body(std::string_view body, Clock::time_point now, Tally& tally) {
+    if (!joined_) return;  // ROOM_JOINED's last_seq covers what came before it
     if (LobbySkim t; skim_room_text(body, t)) return on_text(t.from_id, t.seq, t.text, now, tally);
     auto decoded = protocol::decode(body);
     auto* msg = std::get_if<protocol::Message>(&decoded);

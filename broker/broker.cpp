@@ -221,7 +221,7 @@ void Broker::on_hello(Request& r) {
     if (!c) return;
     // A client back on fresh sockets hears its rooms again with the lobby.
     c->grant = {{std::string(protocol::lobby_topic)}, {}};
-    c->changing.clear();
+    forget_unapplied_joins(*c);
     for (const auto& name : c->rooms) c->grant.subscribe.push_back(rooms_.find(name)->topic);
     protocol::Welcome w{c->id,
                         c->name,
@@ -540,6 +540,17 @@ void Broker::join_rooms(const RoutingId& rid, Client& c) {
         publish_on(room->topic, protocol::RoomNotice{room->name, epoch_, ++room->seq,
                                                      wall_clock_us(), "joined", c.name, ""});
     }
+}
+
+// A join still waiting for its ticket when its client comes back on fresh
+// sockets was never announced: it is forgotten, and the JOIN the client sends
+// again for every room it is in makes it anew (history, notice and all).
+void Broker::forget_unapplied_joins(Client& c) {
+    for (const auto& change : c.changing)
+        if (change.join && c.rooms.erase(change.room))
+            if (Room* room = rooms_.find(change.room))
+                rooms_.remove_member(*room, c.name, Clock::now());
+    c.changing.clear();
 }
 
 // A member whose join still waits for its ticket was never announced: its

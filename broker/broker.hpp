@@ -162,6 +162,7 @@ class Broker {
     void join(const RoutingId& rid, Client& c);
     void join_rooms(const RoutingId& rid, Client& c);
     static bool announced_in(const Client& c, const std::string& room);
+    void forget_unapplied_joins(Client& c);
     void leave_room(Room& room, const std::string& name, const std::string& reason, bool announce);
     // A new ticket for C, whose subscription applies what C's grant holds now.
     Room* member_room(Request& r, std::uint64_t cseq, const std::string& name,

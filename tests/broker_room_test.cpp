@@ -67,6 +67,22 @@ TEST_F(RoomTest, AJoinThatNeverAppliedIsNotAnnouncedNorIsItsPart) {
     }));
 }
 
+// A join still waiting for its ticket when its client resumes is made anew,
+// so the room hears "joined" before it can ever hear "left".
+TEST_F(RoomTest, AJoinWaitingAtAResumeIsMadeAnewWithItsNotice) {
+    ASSERT_TRUE(anna.join_room("#rust"));
+    bobby.send(protocol::JoinRoom{60, "#rust"});
+    const auto ticket = bobby.expect<protocol::RoomTicket>();  // never applied
+    ASSERT_TRUE(ticket);
+    auto again = peer();  // bobby on fresh sockets, proving himself
+    ASSERT_TRUE(again.hello("bobby", ticket->ticket));
+    again.subscribe();
+    ASSERT_TRUE(again.await_joined());
+    ASSERT_TRUE(again.join_room("#rust"));
+    EXPECT_TRUE(anna.await_room<protocol::RoomNotice>(
+        "#rust", [](const auto& n) { return n.event == "joined" && n.name == "bobby"; }));
+}
+
 TEST_F(RoomTest, ARoomIsNotAPrefixOfAnother) {
     ASSERT_TRUE(anna.join_room("#rust"));
     ASSERT_TRUE(bobby.join_room("#rustaceans"));

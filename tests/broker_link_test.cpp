@@ -112,15 +112,23 @@ class BrokerLinkTest : public ::testing::Test {
                                             [this] { return now_; });
     }
 
-    // Runs the loop and the link's tick until the link is in STATE (real time
+    // Runs the loop and the link's tick until DONE says so (real time
     // bounded; fake time moves only when a test moves it).
-    bool run_until(BrokerLink& l, State state, std::chrono::milliseconds limit = 3s) {
+    template <class Done>
+    bool run_until(BrokerLink& l, Done done, std::chrono::milliseconds limit = 3s) {
         const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (l.state() != state && std::chrono::steady_clock::now() < deadline) {
+        while (!done() && std::chrono::steady_clock::now() < deadline) {
             loop_.run_once(5ms);
             l.tick();
         }
-        return l.state() == state;
+        return done();
+    }
+    bool run_until(BrokerLink& l, State state, std::chrono::milliseconds limit = 3s) {
+        return run_until(
+            l, [&] { return l.state() == state; }, limit);
+    }
+    static bool has(const std::vector<std::string>& shown, const std::string& line) {
+        return std::find(shown.begin(), shown.end(), line) != shown.end();
     }
     // Until the link is joined: while it waits for the broker it runs in real
     // time (sockets are real), while it waits to retry the fake clock moves.
@@ -137,13 +145,7 @@ class BrokerLinkTest : public ::testing::Test {
     }
 
     bool run_until_text(BrokerLink& l, const std::string& text) {
-        const auto deadline = std::chrono::steady_clock::now() + 3s;
-        while (std::find(seen_.texts.begin(), seen_.texts.end(), text) == seen_.texts.end() &&
-               std::chrono::steady_clock::now() < deadline) {
-            loop_.run_once(5ms);
-            l.tick();
-        }
-        return std::find(seen_.texts.begin(), seen_.texts.end(), text) != seen_.texts.end();
+        return run_until(l, [&] { return has(seen_.texts, text); });
     }
     // The broker lives on; only the link, on its fake clock, hears nothing
     // for its timeout: its sockets are not read meanwhile, so no beat can
@@ -156,23 +158,10 @@ class BrokerLinkTest : public ::testing::Test {
         return l.state() == State::lost;
     }
     bool run_until_rooms_live(BrokerLink& l, int live) {
-        const auto deadline = std::chrono::steady_clock::now() + 3s;
-        while (seen_.rooms_live < live && std::chrono::steady_clock::now() < deadline) {
-            loop_.run_once(5ms);
-            l.tick();
-        }
-        return seen_.rooms_live >= live;
+        return run_until(l, [&] { return seen_.rooms_live >= live; });
     }
     bool run_until_room_text(BrokerLink& l, const std::string& text) {
-        const auto shown = [&] {
-            return std::count(seen_.room_texts.begin(), seen_.room_texts.end(), text) > 0;
-        };
-        const auto deadline = std::chrono::steady_clock::now() + 3s;
-        while (!shown() && std::chrono::steady_clock::now() < deadline) {
-            loop_.run_once(5ms);
-            l.tick();
-        }
-        return shown();
+        return run_until(l, [&] { return has(seen_.room_texts, text); });
     }
 
     // The broker has published TEXT: the lobby echoes it to its sender.

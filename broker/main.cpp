@@ -207,6 +207,9 @@ int main(int argc, char** argv) {
     } catch (const zchat::broker::BindError& e) {
         std::cerr << "chat-broker: " << e.what() << std::endl;
         return 1;
+    } catch (const zchat::broker::MetricsModuleError& e) {
+        std::cerr << "chat-broker: --metrics: " << e.what() << std::endl;
+        return 1;
     } catch (const zchat::KeyFileError& e) {
         std::cerr << "chat-broker: " << e.what() << std::endl;
         return 1;

@@ -1,11 +1,11 @@
-// metrics_server: cpp-httplib (Debian's libcpp-httplib) on one thread of its own.
+// metrics_server: the metrics module, loaded with dlopen, on one thread of its own.
 #include "broker/metrics_server.hpp"
 
-#include <httplib.h>
-#include <sys/socket.h>
+#include <dlfcn.h>
 
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 
 #include "patterns/log.hpp"
 
@@ -13,6 +13,8 @@ namespace zchat::broker {
 namespace {
 
 using namespace std::chrono_literals;
+
+constexpr const char* metrics_module_name = "zchat-metrics-http.so";
 
 std::optional<int> parse_port(std::string_view text) {
     if (text == "*") return 0;
@@ -40,43 +42,35 @@ std::optional<MetricsEndpoint> parse_metrics_endpoint(std::string_view endpoint)
     return MetricsEndpoint{host == "*" ? "0.0.0.0" : std::string(host), *port};
 }
 
-MetricsServer::MetricsServer(const MetricsEndpoint& at)
-    : server_(std::make_unique<httplib::Server>()) {
-    // Debian's httplib is a compiled library whose default pool is 8 threads,
-    // whatever CPPHTTPLIB_THREAD_POOL_COUNT says here. One is enough for a
-    // scraper; httplib takes ownership of the raw pointer.
-    server_->new_task_queue = [] { return std::make_unique<httplib::ThreadPool>(1).release(); };
-    // An idle connection holds that one worker, and shutdown waits for it:
-    // one request per connection and short timeouts bound both.
-    server_->set_keep_alive_max_count(1);
-    server_->set_keep_alive_timeout(1);
-    server_->set_read_timeout(2s);
-    server_->set_write_timeout(2s);
-    // httplib's default is SO_REUSEPORT, with which a second broker on the
-    // same port binds without error and takes half the scrapes.
-    server_->set_socket_options([](int fd) {
-        const int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    });
-    server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
-        MetricsSnapshot snapshot;
-        {
-            std::lock_guard lock(mutex_);
-            snapshot = snapshot_;
-        }
-        response.set_content(render_prometheus(snapshot), std::string(prometheus_content_type));
-    });
-    port_ = at.port == 0 ? server_->bind_to_any_port(at.host)
-                         : (server_->bind_to_port(at.host, at.port) ? at.port : -1);
+std::string metrics_module_path() {
+    std::error_code error;
+    const auto program = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) return metrics_module_name;
+    const auto dir = program.parent_path();
+    if (std::filesystem::exists(dir / metrics_module_name, error)) return dir / metrics_module_name;
+    return (dir / ZCHAT_MODULE_RELDIR / metrics_module_name).lexically_normal();
+}
+
+void MetricsServer::Unload::operator()(void* module) const { ::dlclose(module); }
+
+MetricsServer::MetricsServer(const MetricsEndpoint& at, const std::string& module)
+    : render_([this] { return render(); }),
+      module_(::dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+    if (!module_) throw MetricsModuleError(std::string("cannot load ") + ::dlerror());
+    auto* open =
+        reinterpret_cast<OpenMetricsHttp*>(::dlsym(module_.get(), open_metrics_http_symbol));
+    if (!open) throw MetricsModuleError(module + " has no " + open_metrics_http_symbol);
+    http_.reset(open(at.host, at.port, render_));
     const bool v6 = at.host.find(':') != std::string::npos;
     const std::string host = v6 ? "[" + at.host + "]" : at.host;
-    if (port_ <= 0)
+    if (!http_)
         throw BindError("cannot bind metrics endpoint tcp://" + host + ":" +
                         std::to_string(at.port));
+    port_ = http_->port();
     url_ = "http://" + host + ":" + std::to_string(port_) + "/metrics";
     thread_ = std::thread([this] {
         try {
-            if (!server_->listen_after_bind()) log::error("metrics: serving stopped on an error");
+            if (!http_->serve()) log::error("metrics: serving stopped on an error");
         } catch (const std::exception& e) {
             log::error("metrics: serving stopped: ", e.what());
         } catch (...) {
@@ -86,12 +80,21 @@ MetricsServer::MetricsServer(const MetricsEndpoint& at)
     });
     // httplib 0.11 ignores stop() until its thread has marked itself running,
     // so a stop right after start would be lost and the join would hang.
-    while (!server_->is_running() && !finished_) std::this_thread::sleep_for(1ms);
+    while (!http_->running() && !finished_) std::this_thread::sleep_for(1ms);
 }
 
 MetricsServer::~MetricsServer() {
-    server_->stop();
+    http_->stop();
     thread_.join();
+}
+
+std::string MetricsServer::render() {
+    MetricsSnapshot snapshot;
+    {
+        std::lock_guard lock(mutex_);
+        snapshot = snapshot_;
+    }
+    return render_prometheus(snapshot);
 }
 
 void MetricsServer::publish(const MetricsSnapshot& snapshot) {

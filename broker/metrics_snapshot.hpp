@@ -21,9 +21,6 @@ struct MetricsSnapshot {
     double uptime_seconds = 0;
 };
 
-inline constexpr std::string_view prometheus_content_type =
-    "text/plain; version=0.0.4; charset=utf-8";
-
 // Every family with HELP and TYPE, every error code with its own sample (0
 // until it happens), so a dashboard never sees a series appear from nowhere.
 std::string render_prometheus(const MetricsSnapshot& snapshot);

@@ -1,11 +1,14 @@
 # install: what `cmake --install` puts under the prefix (GNUInstallDirs): the
-# three programs, their man pages made from --help by help2man, the README and
-# PROTOCOL.md, the systemd unit and the sysusers entry. Included by the
-# top-level CMakeLists.txt once the program targets exist.
+# three programs, the broker's metrics module, their man pages made from
+# --help by help2man, the README and PROTOCOL.md, the systemd unit and the
+# sysusers entry. Included by the top-level CMakeLists.txt once the program
+# targets exist.
 include(GNUInstallDirs)
 
 set(ZCHAT_PROGRAMS chat-broker chat-cli chat-load)
 install(TARGETS ${ZCHAT_PROGRAMS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# chat-broker looks for its metrics module here, by the path from BINDIR.
+install(TARGETS zchat-metrics-http LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/zchat)
 install(FILES README.md patterns/PROTOCOL.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # Man pages: help2man runs each freshly built program with --help and

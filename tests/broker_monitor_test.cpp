@@ -46,7 +46,7 @@ class MonitoredBrokerTest : public BrokerTest {
 
 TEST_F(MonitoredBrokerTest, MetricsShowWhatTheBrokerCountedAtTheLastSnapshot) {
     const Options options = fast_options();
-    metrics_.emplace(MetricsEndpoint{"127.0.0.1", 0});
+    metrics_.emplace(MetricsEndpoint{"127.0.0.1", 0}, ZCHAT_METRICS_MODULE);
     broker_ = std::make_unique<Broker>(broker_ctx_, loop_, options);
     monitor_.emplace(*broker_, loop_, &*metrics_, options.heartbeat);
     rendezvous_ = broker_->rendezvous_endpoint();

@@ -11,6 +11,7 @@ namespace zchat::broker {
 namespace {
 
 const MetricsEndpoint any_loopback_port{"127.0.0.1", 0};
+const std::string module = ZCHAT_METRICS_MODULE;  // the test program is not beside it
 
 TEST(MetricsEndpoint, ParsesTcpHostAndPort) {
     const auto plain = parse_metrics_endpoint("tcp://127.0.0.1:9464");
@@ -37,7 +38,7 @@ TEST(MetricsEndpoint, RefusesAnythingElse) {
 }
 
 TEST(MetricsServer, ServesTheLastPublishedSnapshot) {
-    MetricsServer server(any_loopback_port);
+    MetricsServer server(any_loopback_port, module);
     ASSERT_GT(server.port(), 0);
     EXPECT_EQ(server.url(), "http://127.0.0.1:" + std::to_string(server.port()) + "/metrics");
     httplib::Client client("127.0.0.1", server.port());
@@ -56,7 +57,7 @@ TEST(MetricsServer, ServesTheLastPublishedSnapshot) {
 }
 
 TEST(MetricsServer, AnyOtherPathIsNotFound) {
-    MetricsServer server(any_loopback_port);
+    MetricsServer server(any_loopback_port, module);
     httplib::Client client("127.0.0.1", server.port());
     const auto response = client.Get("/");
     ASSERT_TRUE(response);
@@ -64,18 +65,29 @@ TEST(MetricsServer, AnyOtherPathIsNotFound) {
 }
 
 TEST(MetricsServer, ATakenPortIsABindError) {
-    MetricsServer first(any_loopback_port);
-    EXPECT_THROW(MetricsServer({"127.0.0.1", first.port()}), BindError);
+    MetricsServer first(any_loopback_port, module);
+    EXPECT_THROW(MetricsServer({"127.0.0.1", first.port()}, module), BindError);
+}
+
+TEST(MetricsServer, AMissingModuleSaysWhichFile) {
+    try {
+        MetricsServer server(any_loopback_port, "/nonexistent/zchat-metrics-http.so");
+        FAIL() << "no error";
+    } catch (const MetricsModuleError& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/zchat-metrics-http.so"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(MetricsServer, StopsAtOnceAfterStarting) {
     // A stop that raced the serving thread's start used to be lost, and the
     // join hung: ctest's timeout would catch that here.
-    for (int i = 0; i < 50; ++i) MetricsServer server(any_loopback_port);
+    for (int i = 0; i < 50; ++i) MetricsServer server(any_loopback_port, module);
 }
 
 TEST(MetricsServer, StopsWithAnIdleClientConnected) {
-    auto server = std::make_unique<MetricsServer>(any_loopback_port);
+    auto server = std::make_unique<MetricsServer>(any_loopback_port, module);
     httplib::Client client("127.0.0.1", server->port());
     client.set_keep_alive(true);
     ASSERT_TRUE(client.Get("/metrics"));

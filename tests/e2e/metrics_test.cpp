@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <fstream>
+#include <iterator>
 #include <msgpack.hpp>
 #include <regex>
 
@@ -158,6 +160,26 @@ TEST(BrokerMetrics, ATakenMetricsPortIsAOneLineErrorAndExitOne) {
     EXPECT_EQ(second.wait_exit(), 1);
     EXPECT_NE(second.err().find("cannot bind metrics endpoint " + taken), std::string::npos)
         << second.err();
+}
+
+// What the broker process has mapped, from /proc/PID/maps.
+std::string mapped_files(pid_t pid) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    return {std::istreambuf_iterator<char>(maps), {}};
+}
+
+TEST(BrokerMetrics, OnlyABrokerAskedForMetricsLoadsHttpAndTls) {
+    BrokerProcess plain;  // started: it printed its endpoints and key
+    const std::string without = mapped_files(plain.process.pid());
+    ASSERT_NE(without.find("libzmq"), std::string::npos) << without;
+    for (const char* library : {"zchat-metrics-http", "libcpp-httplib", "libssl", "libcrypto."})
+        EXPECT_EQ(without.find(library), std::string::npos) << library << " mapped";
+
+    BrokerProcess metered({"--metrics", "tcp://127.0.0.1:0"});
+    ASSERT_TRUE(metered.process.expect("/metrics\n"));
+    const std::string with = mapped_files(metered.process.pid());
+    for (const char* library : {"zchat-metrics-http", "libcpp-httplib"})
+        EXPECT_NE(with.find(library), std::string::npos) << library << " not mapped";
 }
 
 }  // namespace

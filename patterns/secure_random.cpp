@@ -9,7 +9,9 @@
 
 namespace zchat {
 
-std::string random_hex(std::size_t bits) {
+namespace {
+
+std::vector<unsigned char> random_bytes(std::size_t bits) {
     std::vector<unsigned char> bytes(bits / 8);
     std::size_t filled = 0;
     while (filled < bytes.size()) {
@@ -18,6 +20,13 @@ std::string random_hex(std::size_t bits) {
         if (n <= 0) throw std::runtime_error("getrandom failed: the OS has no randomness to give");
         filled += static_cast<std::size_t>(n);
     }
+    return bytes;
+}
+
+}  // namespace
+
+std::string random_hex(std::size_t bits) {
+    const auto bytes = random_bytes(bits);
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
@@ -25,6 +34,26 @@ std::string random_hex(std::size_t bits) {
         out += hex[b >> 4];
         out += hex[b & 0x0F];
     }
+    return out;
+}
+
+std::string random_base64url(std::size_t bits) {
+    const auto bytes = random_bytes(bits);
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    out.reserve((bytes.size() * 8 + 5) / 6);
+    unsigned int pending = 0;  // its low PENDING_BITS bits are not written yet
+    int pending_bits = 0;
+    for (const unsigned char b : bytes) {
+        pending = ((pending << 8) | b) & 0x3FFF;
+        pending_bits += 8;
+        while (pending_bits >= 6) {
+            pending_bits -= 6;
+            out += alphabet[(pending >> pending_bits) & 0x3F];
+        }
+    }
+    if (pending_bits > 0) out += alphabet[(pending << (6 - pending_bits)) & 0x3F];
     return out;
 }
 

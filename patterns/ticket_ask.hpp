@@ -1,7 +1,7 @@
 // ticket_ask: how a client asks the broker, through its SUB, to apply a
 // ticket's grant (PROTOCOL.md, "Subscriptions"). The broker applies a ticket
 // only when it can do so safely, so one may go unanswered: the client asks
-// again at growing, jittered intervals (50 ms up to 1 s) until the broker's
+// again at growing, jittered intervals (25 ms up to 250 ms) until the broker's
 // answer comes on the rendezvous, then releases the subscription.
 #pragma once
 
@@ -57,8 +57,8 @@ class TicketAsk {
     bool asking() const { return !ticket_.empty(); }
 
   private:
-    static constexpr std::chrono::milliseconds first_interval{50};
-    static constexpr std::chrono::milliseconds max_interval{1000};
+    static constexpr std::chrono::milliseconds first_interval{25};
+    static constexpr std::chrono::milliseconds max_interval{250};
 
     // A SUB sends a subscription upstream only when it is new to it: cancel first.
     void ask(SubscriberPort& sub, Clock::time_point now) {

@@ -17,8 +17,11 @@ TEST_F(BrokerTest, WelcomeAnnouncesIdentityEndpointAndLimits) {
     EXPECT_EQ(w->lobby_endpoint, lobby_);
     ASSERT_TRUE(w->ticket.starts_with(protocol::ticket_prefix)) << w->ticket;
     const std::string secret = w->ticket.substr(protocol::ticket_prefix.size());
-    EXPECT_EQ(secret.size(), limits::secret_bits / 4) << "128 random bits in hex";
-    EXPECT_EQ(secret.find_first_not_of("0123456789abcdef"), std::string::npos) << secret;
+    EXPECT_EQ(secret.size(), (limits::secret_bits + 5) / 6) << "128 random bits in base64url";
+    EXPECT_EQ(secret.find_first_not_of(
+                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+              std::string::npos)
+        << secret;
     EXPECT_GT(w->epoch, 0u);
     EXPECT_FALSE(w->broker_id.empty());
     EXPECT_EQ(w->max_text, limits::max_text_bytes);

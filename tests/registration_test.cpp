@@ -64,12 +64,12 @@ TEST(Registration, TheTicketIsAskedForAgainAtGrowingJitteredIntervals) {
     r.subscribe(sub, "tcp://127.0.0.1:9", t0);
     EXPECT_EQ(upstream(xpub),
               (std::vector<std::string>{std::string("\x01", 1), std::string("\x01t/0123", 7)}));
-    r.tick(sub, t0 + 24ms);  // jitter: never before half the first interval (50 ms)
+    r.tick(sub, t0 + 11ms);  // jitter: never before half the first interval (25 ms)
     EXPECT_TRUE(upstream(xpub).empty());
-    r.tick(sub, t0 + 76ms);  // and always by one and a half of it
+    r.tick(sub, t0 + 38ms);  // and always by one and a half of it
     EXPECT_EQ(upstream(xpub), (std::vector<std::string>{std::string("\x00t/0123", 7),
                                                         std::string("\x01t/0123", 7)}));
-    r.tick(sub, t0 + 76ms + 49ms);  // the interval doubled to 100 ms: not before 50 ms
+    r.tick(sub, t0 + 38ms + 24ms);  // the interval doubled to 50 ms: not before 25 ms
     EXPECT_TRUE(upstream(xpub).empty());
     r.on_reply(protocol::Joined{9, 0});
     r.tick(sub, t0 + 10s);

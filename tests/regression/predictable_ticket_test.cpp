@@ -8,6 +8,8 @@
 namespace zchat::regression {
 namespace {
 
+const std::string base64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
 TEST(PredictableTicket, HarvestedTicketsAreUniqueRandomAndUseless) {
     BrokerProcess broker({"--insecure"});
     zmq::context_t ctx;
@@ -19,13 +21,15 @@ TEST(PredictableTicket, HarvestedTicketsAreUniqueRandomAndUseless) {
         const auto w = harvester.hello("h" + std::to_string(i));
         ASSERT_TRUE(w);
         ASSERT_TRUE(w->ticket.starts_with("t/")) << w->ticket;
-        const std::string hex = w->ticket.substr(2);
-        ASSERT_EQ(hex.size(), 32u) << "128 bits";
-        tickets.insert(hex);
-        for (const char c : hex) {
-            const int nibble = std::stoi(std::string(1, c), nullptr, 16);
-            ones += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(nibble)));
-            bits += 4;
+        const std::string secret = w->ticket.substr(2);
+        ASSERT_EQ(secret.size(), 22u) << "128 bits in base64url";
+        tickets.insert(secret);
+        // 21 whole sextets; the last character carries 2 bits and 4 zeros.
+        for (std::size_t k = 0; k + 1 < secret.size(); ++k) {
+            const auto sextet = base64url.find(secret[k]);
+            ASSERT_NE(sextet, std::string::npos) << secret;
+            ones += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(sextet)));
+            bits += 6;
         }
         harvester.send(protocol::Bye{"harvested"});
     }
@@ -41,7 +45,7 @@ TEST(PredictableTicket, HarvestedTicketsAreUniqueRandomAndUseless) {
     for (const auto& t : tickets) lurker.set(zmq::sockopt::subscribe, "t/" + t);
     for (int i = 0; i < 1000; ++i) {
         char guess[40];
-        std::snprintf(guess, sizeof guess, "t/%032x", i);
+        std::snprintf(guess, sizeof guess, "t/AAAAAAAAAAAAAAAA%06d", i);
         lurker.set(zmq::sockopt::subscribe, guess);
     }
     std::this_thread::sleep_for(200ms);  // let the subscriptions reach the broker first

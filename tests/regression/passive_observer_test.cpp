@@ -106,9 +106,12 @@ class LoopbackCapture {
     std::map<Flow, std::map<std::uint32_t, std::string>> flows_;
 };
 
-// The local TCP ports of PID's sockets. Every connection of a chat has an
-// end in one of its processes, if only a listening one.
-std::set<std::uint16_t> tcp_ports_of(pid_t pid) {
+// The TCP ports PID listens on. Every connection of a chat has one end on a
+// listener of its processes. A client's own end is no good as a key: the
+// kernel gives the same ephemeral port to other connections to other
+// destinations, and a plaintext test running beside this one then showed up
+// as a leak. A port with a listener on it is never anyone's ephemeral end.
+std::set<std::uint16_t> listening_ports_of(pid_t pid) {
     std::set<std::string> inodes;
     std::error_code ec;
     for (const auto& fd :
@@ -126,7 +129,8 @@ std::set<std::uint16_t> tcp_ports_of(pid_t pid) {
             std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
             fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
                 timeout >> inode;
-            if (inodes.contains(inode))
+            constexpr const char* listen_state = "0A";
+            if (inodes.contains(inode) && state == listen_state)
                 ports.insert(static_cast<std::uint16_t>(
                     std::stoul(local.substr(local.find(':') + 1), nullptr, 16)));
         }
@@ -164,7 +168,7 @@ std::vector<std::string> observe_a_chat(const std::vector<std::string>& security
     EXPECT_TRUE(anna.expect(private_secret)) << anna.out();
     std::set<std::uint16_t> ports;
     for (const pid_t pid : {broker.process.pid(), anna.pid(), bobby.pid()})
-        ports.merge(tcp_ports_of(pid));
+        ports.merge(listening_ports_of(pid));
     return capture.streams(ports);
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <type_traits>
 
 namespace zchat::broker {
 namespace {
@@ -61,3 +62,6 @@ extern "C" zchat::broker::MetricsHttp* zchat_open_metrics_http(
     auto http = std::make_unique<zchat::broker::HttplibMetrics>(render);
     return http->bind(host, port) ? http.release() : nullptr;
 }
+
+// dlsym cannot check a signature: the compiler checks it here instead.
+static_assert(std::is_same_v<decltype(zchat_open_metrics_http), zchat::broker::OpenMetricsHttp>);

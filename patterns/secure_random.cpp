@@ -39,8 +39,6 @@ std::string random_hex(std::size_t bits) {
 
 std::string random_base64url(std::size_t bits) {
     const auto bytes = random_bytes(bits);
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::string out;
     out.reserve((bytes.size() * 8 + 5) / 6);
     unsigned int pending = 0;  // its low PENDING_BITS bits are not written yet
@@ -50,10 +48,10 @@ std::string random_base64url(std::size_t bits) {
         pending_bits += 8;
         while (pending_bits >= 6) {
             pending_bits -= 6;
-            out += alphabet[(pending >> pending_bits) & 0x3F];
+            out += base64url_alphabet[(pending >> pending_bits) & 0x3F];
         }
     }
-    if (pending_bits > 0) out += alphabet[(pending << (6 - pending_bits)) & 0x3F];
+    if (pending_bits > 0) out += base64url_alphabet[(pending << (6 - pending_bits)) & 0x3F];
     return out;
 }
 

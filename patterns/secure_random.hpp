@@ -5,12 +5,16 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace zchat {
 
 // BITS random bits (a multiple of 8) as lowercase hex. Throws if the OS
 // cannot provide them, which on Linux only happens before the pool is seeded.
 std::string random_hex(std::size_t bits);
+
+inline constexpr std::string_view base64url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // BITS random bits (a multiple of 8) in unpadded base64url (RFC 4648 5):
 // 128 bits in 22 characters, where hex takes 32. Throws as random_hex does.

@@ -1,4 +1,5 @@
 // broker registration: WELCOME, names, and who counts as online.
+#include "patterns/secure_random.hpp"
 #include "tests/broker_fixture.hpp"
 
 namespace zchat::broker {
@@ -18,10 +19,7 @@ TEST_F(BrokerTest, WelcomeAnnouncesIdentityEndpointAndLimits) {
     ASSERT_TRUE(w->ticket.starts_with(protocol::ticket_prefix)) << w->ticket;
     const std::string secret = w->ticket.substr(protocol::ticket_prefix.size());
     EXPECT_EQ(secret.size(), (limits::secret_bits + 5) / 6) << "128 random bits in base64url";
-    EXPECT_EQ(secret.find_first_not_of(
-                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos)
-        << secret;
+    EXPECT_EQ(secret.find_first_not_of(base64url_alphabet), std::string::npos) << secret;
     EXPECT_GT(w->epoch, 0u);
     EXPECT_FALSE(w->broker_id.empty());
     EXPECT_EQ(w->max_text, limits::max_text_bytes);

@@ -4,11 +4,10 @@
 // clients it subscribed ahead of never joined. Tickets now carry 128 bits from
 // getrandom, and a subscription to anything is never applied as such.
 #include "attacker.hpp"
+#include "patterns/secure_random.hpp"
 
 namespace zchat::regression {
 namespace {
-
-const std::string base64url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 TEST(PredictableTicket, HarvestedTicketsAreUniqueRandomAndUseless) {
     BrokerProcess broker({"--insecure"});
@@ -26,7 +25,7 @@ TEST(PredictableTicket, HarvestedTicketsAreUniqueRandomAndUseless) {
         tickets.insert(secret);
         // 21 whole sextets; the last character carries 2 bits and 4 zeros.
         for (std::size_t k = 0; k + 1 < secret.size(); ++k) {
-            const auto sextet = base64url.find(secret[k]);
+            const auto sextet = base64url_alphabet.find(secret[k]);
             ASSERT_NE(sextet, std::string::npos) << secret;
             ones += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(sextet)));
             bits += 6;

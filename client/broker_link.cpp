@@ -118,7 +118,11 @@ void BrokerLink::tick() {
         ZmqSubscriber port(*sub_);
         room_ticket_.tick(port, now);
     }
-    if (up()) flush_outbox();
+    if (!up()) return;
+    // Typed lines first: IGNOREs told again after a rejoin (up to
+    // max_ignored) take only what the lines leave of the pace.
+    flush_outbox();
+    flush_ignores();
 }
 
 void BrokerLink::forgive() {
@@ -176,7 +180,10 @@ void BrokerLink::go_live() {
     if (resumed)
         if (const auto missed = sequence_.beat(j.epoch, j.last_seq)) events_.gap(missed);
     if (!first) rejoin_rooms();
+    // A restarted broker, or one that dropped our registration, knows none.
+    for (const auto& name : ignored_) ignores_due_[name] = true;
     flush_outbox();
+    flush_ignores();
 }
 
 void BrokerLink::flush_outbox() {
@@ -520,8 +527,23 @@ std::optional<std::uint64_t> BrokerLink::who(const std::string& room) {
     return cseq;
 }
 
-bool BrokerLink::ignore(const std::string& name, bool on) {
-    return up() && send(protocol::Ignore{next_cseq_++, name, on});
+void BrokerLink::ignore(const std::string& name, bool on) {
+    if (on)
+        ignored_.insert(name);
+    else
+        ignored_.erase(name);
+    ignores_due_[name] = on;
+    flush_ignores();
+}
+
+// Up to max_ignored of them after a rejoin: paced, so that they cost no
+// refusals, and share the pace with lobby text.
+void BrokerLink::flush_ignores() {
+    while (up() && !ignores_due_.empty() && outbox_.spend(now_())) {
+        const auto& [name, on] = *ignores_due_.begin();
+        if (!send(protocol::Ignore{next_cseq_++, name, on})) return;
+        ignores_due_.erase(ignores_due_.begin());
+    }
 }
 
 // After a rejoin: a broker that kept our registration answers each JOIN at

@@ -133,7 +133,9 @@ class BrokerLink {
     std::optional<std::uint64_t> part_room(const std::string& room);
     std::optional<std::uint64_t> list_rooms();
     std::optional<std::uint64_t> who(const std::string& room);
-    bool ignore(const std::string& name, bool on);
+    // Asks the broker to relay no invitations from NAME (ON), or to relay them
+    // again. The link keeps the names, and tells every broker it joins.
+    void ignore(const std::string& name, bool on);
     const std::set<std::string>& rooms() const { return rooms_; }
 
     // Says BYE and lets queued lobby text drain for up to `linger`.
@@ -177,6 +179,7 @@ class BrokerLink {
     void on_room_published(protocol::Message&& m);
     void deliver_room(protocol::Message&& m);
     void flush_outbox();
+    void flush_ignores();
     void on_published(protocol::Message&& m);
     void deliver(protocol::Message&& m);
     bool send(const protocol::Message& m);
@@ -226,6 +229,9 @@ class BrokerLink {
     std::map<std::string, LobbySequence> rooms_before_;
     std::map<std::string, std::deque<protocol::Message>> room_early_;  // before ROOM_JOINED
     TicketAsk room_ticket_;  // the latest room ticket, until every change is answered
+
+    std::set<std::string> ignored_;            // told to every broker we join
+    std::map<std::string, bool> ignores_due_;  // IGNOREs not sent yet, paced with the outbox
 };
 
 }  // namespace zchat::client

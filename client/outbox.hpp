@@ -3,6 +3,8 @@
 // still arrive bunched), then counted as unconfirmed until the lobby publishes
 // them back, so that the end of piped input waits for the lobby, not just for
 // the socket. Recently sent lines are kept to name one the broker refuses.
+// Requests that are not text (IGNOREs told again) take their share of the
+// same pace.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +38,12 @@ class Outbox {
     }
     // Sends what the bucket allows now.
     void flush(const Send& send, Clock::time_point now);
+    // Takes the pace's share of one request that is not text; false if it must wait.
+    bool spend(Clock::time_point now) {
+        if (bucket_.wait(now).count() != 0) return false;
+        bucket_.take(now);
+        return true;
+    }
     // One of ours came back on the lobby.
     void published() {
         if (unconfirmed_ > 0) --unconfirmed_;

@@ -96,7 +96,7 @@ class BrokerLinkTest : public ::testing::Test {
         };
         e.lost = [this](const std::string&) { seen_.events.push_back("lost"); };
         e.hello_refused = [this](const protocol::Error&) { seen_.events.push_back("refused"); };
-        e.user_list = [](const protocol::UserList&) {};
+        e.user_list = [this](const protocol::UserList&) { seen_.events.push_back("users"); };
         e.fork_ok = [](const protocol::ForkOk&) {};
         e.invite = [](const protocol::Invite&) {};
         e.error = [](const protocol::Error&, const std::string&) {};
@@ -236,6 +236,32 @@ TEST_F(BrokerLinkTest, LossIsToldOnceAndARestartedBrokerIsRejoinedUnderTheSameNa
     EXPECT_EQ(seen_.events.back(), "rejoined");
     EXPECT_EQ(anna->name(), restarted_name_);
     EXPECT_FALSE(seen_.last_renamed);
+}
+
+// What the broker is asked to refuse is told again to a restarted one, with
+// what was asked while it was down.
+TEST_F(BrokerLinkTest, IgnoredNamesAreToldToARestartedBroker) {
+    auto broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
+    auto anna = link(restarted_name_);
+    ASSERT_TRUE(run_until(*anna, State::joined));
+    const std::string pest = restarted_name_ + "p", other = restarted_name_ + "q";
+    anna->ignore(pest, true);
+    broker.reset();
+    advance(*anna, 3100ms);
+    ASSERT_EQ(anna->state(), State::lost);
+    anna->ignore(other, true);
+
+    broker = std::make_unique<BrokerThread>(rendezvous_, lobby_);
+    ASSERT_TRUE(rejoin(*anna));
+    ASSERT_TRUE(anna->users());  // answered after the IGNOREs sent before it
+    ASSERT_TRUE(run_until(*anna, [&] { return has(seen_.events, "users"); }));
+    for (const auto& name : {pest, other}) {
+        test::ProtocolPeer peer(ctx_, rendezvous_);
+        ASSERT_TRUE(peer.join(name));
+        const auto cseq =
+            peer.fork(restarted_name_, "tcp://127.0.0.1:45678", "0123456789abcdef0123456789abcdef");
+        EXPECT_TRUE(peer.expect_error(protocol::ErrorCode::unknown_peer, cseq)) << name;
+    }
 }
 
 TEST_F(BrokerLinkTest, ARenameOnRejoinNamesTheNameJustAskedFor) {

@@ -1,5 +1,6 @@
-// outbox: lobby text paced under the broker's bucket (less what HELLO took),
-// counted until published back, refusals named, nothing kept when the lobby is down.
+// outbox: lobby text (and other requests' share) paced under the broker's
+// bucket (less what HELLO took), counted until published back, refusals
+// named, nothing kept when the lobby is down.
 #include "client/outbox.hpp"
 
 #include <gtest/gtest.h>
@@ -36,6 +37,21 @@ TEST(Outbox, PacesUnderTheBrokersBucketLessTheHello) {
     box.flush(sent.fn(), t0 + 1s);
     EXPECT_EQ(sent.cseqs.size(), 250u - limits::hello_cost + 95u);
     for (std::size_t i = 0; i < sent.cseqs.size(); ++i) EXPECT_EQ(sent.cseqs[i], i + 1);
+}
+
+// Other requests (IGNOREs told again) take from the same pace as lines.
+TEST(Outbox, RequestsThatAreNotTextShareThePace) {
+    Outbox box(t0);
+    box.pace(100, 500, t0);
+    std::size_t spent = 0;
+    while (box.spend(t0)) ++spent;
+    EXPECT_EQ(spent, 250u - limits::hello_cost);
+    box.push(1, "line");
+    Sent sent;
+    box.flush(sent.fn(), t0);
+    EXPECT_TRUE(sent.cseqs.empty()) << "the pace is spent";
+    box.flush(sent.fn(), t0 + 1s);
+    EXPECT_EQ(sent.cseqs.size(), 1u);
 }
 
 TEST(Outbox, PendingCountsUntilPublishedBack) {

@@ -270,7 +270,11 @@ std::string ChatClient::active_room() const {
 void ChatClient::arrived(int number, bool rings) {
     if (number < 0 || number == active_) return;
     ++unread_[number];
-    if (rings && options_.bell) terminal_.bell();
+    if (!rings || !options_.bell) return;
+    const auto now = Clock::now();
+    if (now - last_bell_ < limits::bell_interval) return;
+    last_bell_ = now;
+    terminal_.bell();
 }
 
 // ---- private sessions ----

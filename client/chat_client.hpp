@@ -76,7 +76,8 @@ class ChatClient {
     void on_session_closed(int number, const std::string& why);
     // A line for session NUMBER is about to be shown: counted unread unless
     // it is active, and a mention or a private line in another session rings
-    // the bell, first, so that whoever sees the line has heard the bell.
+    // the bell, first, so that whoever sees the line has heard the bell; at
+    // most once a bell_interval, so a flood of mentions is one alert, not a din.
     void arrived(int number, bool rings);
     std::string active_room() const;
     void forget_lost_rooms();
@@ -147,6 +148,7 @@ class ChatClient {
     std::size_t last_pending_ = 0;
     Clock::time_point last_progress_;
     bool input_paused_ = false;  // too much queued: stdin is read again once it drains
+    Clock::time_point last_bell_{};
     int exit_code_ = 0;
     PauseDetector pause_;
 };

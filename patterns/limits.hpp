@@ -119,6 +119,9 @@ inline constexpr std::chrono::milliseconds quiet_room_beat{5000};
 inline constexpr std::chrono::milliseconds quiet_room_beat_max{60000};
 // Names one client may ask the broker to ignore.
 inline constexpr std::size_t max_ignored = 1000;
+// A client rings the terminal's bell at most this often, however many
+// mentions arrive: a stranger's flood of them is one alert, not a din.
+inline constexpr std::chrono::milliseconds bell_interval{1000};
 
 // A name stays bound to its key this long after the key was last seen.
 inline constexpr std::chrono::hours default_name_ttl{24 * 30};
@@ -179,6 +182,7 @@ inline constexpr std::pair<std::string_view, long long> documented[] = {
     {"quiet_room_beat", quiet_room_beat.count()},
     {"quiet_room_beat_max", quiet_room_beat_max.count()},
     {"max_ignored", max_ignored},
+    {"bell_interval", bell_interval.count()},
     {"zap_wait", zap_wait.count()},
 };
 

@@ -41,9 +41,8 @@ ChatClient::ChatClient(zmq::context_t& ctx, EventLoop& loop, Options options)
           options_.keys ? std::optional<PeerSecurity>(PeerSecurity{
                               options_.keys->own, options_.keys->broker_key, options_.known_peers})
                         : std::nullopt),
-      completion_(
-          [this] { return std::vector<std::string>(known_names_.begin(), known_names_.end()); },
-          [this] { return std::vector<std::string>(known_rooms_.begin(), known_rooms_.end()); }),
+      completion_([this] { return known_names_.sorted(); },
+                  [this] { return known_rooms_.sorted(); }),
       started_(Clock::now()),
       pause_(tick_interval * 10, started_) {
     sessions_.set_own_name(options_.name);
@@ -72,7 +71,7 @@ LinkEvents ChatClient::link_events() {
     };
     e.joined = [this](bool first) { on_joined(first); };
     e.lobby_text = [this](const protocol::LobbyText& t) {
-        known_names_.insert(t.from);
+        known_names_.seen(t.from);
         if (ignored_.contains(t.from)) return;
         arrived(0, Display::mentions(t.text, link_.name()));
         show(display_.lobby(t.from, t.text, t.ts_us));
@@ -105,7 +104,7 @@ LinkEvents ChatClient::link_events() {
         std::string line = "Rooms (" + std::to_string(l.count) + "):";
         for (const auto& r : l.rooms) {
             line += " " + r;
-            known_rooms_.insert(r.substr(0, r.find(' ')));
+            known_rooms_.seen(r.substr(0, r.find(' ')));
         }
         show(display_.system(line));
     };
@@ -142,7 +141,7 @@ void ChatClient::on_notice(const protocol::Notice& n) {
         for (std::size_t end; start < n.name.size(); start = end + 1) {
             end = std::min(n.name.find(' ', start), n.name.size());
             const std::string name = n.name.substr(start, end - start);
-            if (known_names_.size() < limits::max_listed_users) known_names_.insert(name);
+            known_names_.seen(name);
             show(display_.notice(name + " joined the lobby"));
         }
     } else if (n.event == "left") {
@@ -196,7 +195,7 @@ void ChatClient::on_user_list(const protocol::UserList& u) {
     line += std::to_string(u.count) + "):";
     for (const auto& n : u.names) {
         line += " " + n;
-        known_names_.insert(n);
+        known_names_.seen(n);
     }
     show(display_.system(line));
 }
@@ -206,7 +205,7 @@ void ChatClient::on_user_list(const protocol::UserList& u) {
 // A room the user asked for gets the next session number and becomes
 // active; a room coming back after a rejoin keeps its number, quietly.
 void ChatClient::on_room_joined(const protocol::RoomJoined& j) {
-    known_rooms_.insert(j.room);
+    known_rooms_.seen(j.room);
     if (!rooms_.contains(j.room)) {
         const int number = next_number_++;
         rooms_[j.room] = number;
@@ -222,7 +221,7 @@ void ChatClient::on_room_joined(const protocol::RoomJoined& j) {
 }
 
 void ChatClient::on_room_text(const protocol::RoomText& t, bool history) {
-    known_names_.insert(t.from);
+    known_names_.seen(t.from);
     if (ignored_.contains(t.from)) return;
     if (history) return show(display_.room_history(t.room, t.from, t.text, t.ts_us));
     arrived(room_number(t.room), Display::mentions(t.text, link_.name()));
@@ -231,7 +230,7 @@ void ChatClient::on_room_text(const protocol::RoomText& t, bool history) {
 
 void ChatClient::on_room_notice(const protocol::RoomNotice& n) {
     if (n.event == "joined") {
-        known_names_.insert(n.name);
+        known_names_.seen(n.name);
         show(display_.notice(n.name + " joined " + n.room));
     } else if (n.event == "left") {
         show(

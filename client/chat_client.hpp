@@ -18,6 +18,7 @@
 #include "client/completion.hpp"
 #include "client/display.hpp"
 #include "client/private_sessions.hpp"
+#include "client/recent_names.hpp"
 #include "client/terminal.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/pause_detector.hpp"
@@ -134,9 +135,9 @@ class ChatClient {
     std::map<std::string, int> rooms_;   // rooms the user is in, with their session numbers
     std::map<int, std::size_t> unread_;  // lines that arrived in a session while not active
     std::map<std::uint64_t, std::string> who_asks_;  // WHO cseq -> room
-    std::set<std::string> ignored_;      // users whose lines and invitations are not shown
-    std::set<std::string> known_names_;  // for completion: users seen lately
-    std::set<std::string> known_rooms_;  // for completion: rooms seen lately
+    std::set<std::string> ignored_;  // users whose lines and invitations are not shown
+    RecentNames known_names_{limits::max_known_names};  // for completion: users seen lately
+    RecentNames known_rooms_{limits::max_known_names};  // for completion: rooms seen lately
     Completion completion_;
     std::deque<std::string> held_;               // input lines waiting (see holding())
     std::optional<std::uint64_t> joining_cseq_;  // the \join whose answer input waits for

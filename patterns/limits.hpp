@@ -119,6 +119,9 @@ inline constexpr std::chrono::milliseconds quiet_room_beat{5000};
 inline constexpr std::chrono::milliseconds quiet_room_beat_max{60000};
 // Names one client may ask the broker to ignore.
 inline constexpr std::size_t max_ignored = 1000;
+// Names of users, and of rooms, a client keeps for completion: the one seen
+// longest ago goes first.
+inline constexpr std::size_t max_known_names = 1000;
 // A client rings the terminal's bell at most this often, however many
 // mentions arrive: a stranger's flood of them is one alert, not a din.
 inline constexpr std::chrono::milliseconds bell_interval{1000};
@@ -182,6 +185,7 @@ inline constexpr std::pair<std::string_view, long long> documented[] = {
     {"quiet_room_beat", quiet_room_beat.count()},
     {"quiet_room_beat_max", quiet_room_beat_max.count()},
     {"max_ignored", max_ignored},
+    {"max_known_names", max_known_names},
     {"bell_interval", bell_interval.count()},
     {"zap_wait", zap_wait.count()},
 };

@@ -134,6 +134,8 @@ Report run_lobby_workload(const LoadConfig& config) {
     merge(r, tallies, control.t0, config);
     if (usage_before && r.server_at_end)
         r.server_cpu_s = r.server_at_end->cpu_s - usage_before->cpu_s;
+    if (r.server_after_join && r.server_at_end)
+        r.server_load_cpu_s = r.server_at_end->cpu_s - r.server_after_join->cpu_s;
     return r;
 }
 

@@ -105,6 +105,7 @@ void print_json(std::ostream& out, const Report& r) {
     j.raw("broker_rss_kb", rss_or_null(r.server_after_join))
         .raw("broker_rss_end_kb", rss_or_null(r.server_at_end));
     j.raw("broker_cpu_s", r.server_cpu_s ? number(*r.server_cpu_s) : "null");
+    j.raw("broker_load_cpu_s", r.server_load_cpu_s ? number(*r.server_load_cpu_s) : "null");
     j.text("error", r.error);
     out << j.str() << std::endl;
 }
@@ -132,6 +133,8 @@ void print_table(std::ostream& out, const Report& r) {
         out << "  server RSS kB        " << rss_or_null(r.server_after_join) << " after join, "
             << rss_or_null(r.server_at_end) << " at end\n";
     if (r.server_cpu_s) out << "  server CPU           " << number(*r.server_cpu_s) << " s\n";
+    if (r.server_load_cpu_s)
+        out << "  of it after the join " << number(*r.server_load_cpu_s) << " s\n";
     if (!r.error.empty()) out << "  ERROR: " << r.error << "\n";
     out.flush();
 }

@@ -37,6 +37,7 @@ struct Report {
     std::optional<ProcessUsage> server_after_join;  // RSS right after the join
     std::optional<ProcessUsage> server_at_end;      // RSS once the workload is over
     std::optional<double> server_cpu_s;             // CPU the server spent during this run
+    std::optional<double> server_load_cpu_s;        // of it, after the join (the load itself)
     std::string error;  // why the run could not complete; empty if it did
 
     std::uint64_t lost() const { return expected > received ? expected - received : 0; }

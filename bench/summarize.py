@@ -17,9 +17,11 @@ TARGETS = ("broker", "baseline", "redis")
 # Figures shown per workload: (JSON key, label).
 FIGURES = {
     "W1": [("deliveries_per_s", "deliveries/s"), ("wall_s", "wall s"), ("p50_ms", "p50 ms"),
-           ("p99_ms", "p99 ms"), ("lost", "lost"), ("broker_cpu_s", "server CPU s")],
+           ("p99_ms", "p99 ms"), ("lost", "lost"), ("broker_cpu_s", "server CPU s"),
+           ("broker_load_cpu_s", "of it after the join")],
     "W2": [("p50_ms", "p50 ms"), ("p99_ms", "p99 ms"), ("p999_ms", "p99.9 ms"), ("max_ms", "max ms"),
-           ("lost", "lost"), ("send_lag_p99_ms", "send lag p99 ms"), ("broker_cpu_s", "server CPU s")],
+           ("lost", "lost"), ("send_lag_p99_ms", "send lag p99 ms"), ("broker_cpu_s", "server CPU s"),
+           ("broker_load_cpu_s", "of it after the join")],
     "W3": [("join_s", "join s"), ("broker_rss_kb", "RSS kB after join"), ("p50_ms", "p50 ms"),
            ("p99_ms", "p99 ms"), ("p999_ms", "p99.9 ms"), ("lost", "lost")],
     "W4": [("p50_ms", "round trip p50 ms"), ("p99_ms", "round trip p99 ms"),
@@ -110,6 +112,11 @@ def verdict(name, value, op, limit, limit_text):
     print(f"{name} {shown} (target {op} {limit_text}) {'met' if met else 'not met'}")
 
 
+def figure(name, value):
+    """A ratio that explains a verdict: shown, with no target of its own."""
+    print(f"{name} {'n/a' if value is None else f'{value:.2f}'} (no target)")
+
+
 def worst_lost(runs):
     if not runs:
         return None
@@ -169,6 +176,19 @@ def targets(groups):
             max([r.get("errors", 0) for r in side(r1, "broker") + side(r2, "broker")], default=None),
             "==", 0, "0")
     verdict("Wr lost", worst_lost(side(r1, "broker") + side(r2, "broker")), "==", 0, "0")
+    # The verdicts' ratios, taken apart: the room against the lobby with the
+    # busy rooms on a second broker for both (what being a room costs), and
+    # the room with its busy neighbours in its own broker against on a second
+    # one (what they cost it).
+    s1, s2 = find("W1", variant="room-side"), find("W2", variant="room-side")
+    figure("Wr W1 deliveries ratio, room to lobby, the busy rooms on a second broker for both",
+           ratio(side(s1, "broker"), side(l1, "broker"), "deliveries_per_s"))
+    figure("Wr W1 deliveries ratio, room with the busy rooms in its broker to on a second one",
+           ratio(side(r1, "broker"), side(s1, "broker"), "deliveries_per_s"))
+    figure("Wr W2 p99 ratio, room to lobby, the busy rooms on a second broker for both",
+           ratio(side(s2, "broker"), side(l2, "broker"), "p99_ms"))
+    figure("Wr W2 p99 ratio, room with the busy rooms in its broker to on a second one",
+           ratio(side(r2, "broker"), side(s2, "broker"), "p99_ms"))
     verdict("W5 broker CPU % at rest", median(side(w5, "broker"), "cpu_pct"), "<", 5.0, "5")
     verdict("W5 RSS per client ratio to the baseline",
             ratio(side(w5, "broker"), side(w5, "baseline"), "rss_per_client_kb"), "<=", 1.0, "1.0")

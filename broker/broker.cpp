@@ -9,6 +9,7 @@
 
 #include "patterns/frame.hpp"
 #include "patterns/log.hpp"
+#include "patterns/name_rules.hpp"
 #include "patterns/network_socket.hpp"
 #include "patterns/secure_random.hpp"
 #include "patterns/utf8.hpp"
@@ -224,8 +225,7 @@ bool Broker::admit(Request& r, const RequestRule& rule) {
 void Broker::on_hello(Request& r) {
     auto& m = std::get<protocol::Hello>(r.message);
     if (r.client) return refuse(r.rid, 0, ErrorCode::bad_message, "already registered");
-    if (auto why = NameRegistry::invalid_reason(m.name))
-        return refuse(r.rid, 0, ErrorCode::bad_name, *why);
+    if (auto why = name_refusal(m.name)) return refuse(r.rid, 0, ErrorCode::bad_name, *why);
     Client* c = register_client(r, m.resume, m.name);
     if (!c) return;
     // A client back on fresh sockets hears its rooms again with the lobby.
@@ -370,9 +370,9 @@ void Broker::on_fork(Request& r) {
     const RoutingId* peer = clients_.by_name(m.peer);
     Client* invited = peer ? clients_.find(*peer) : nullptr;
     if (!invited || !invited->announced)
-        return refuse(r.rid, m.cseq, ErrorCode::unknown_peer,
-                      NameRegistry::invalid_reason(m.peer) ? std::string("no such user")
-                                                           : m.peer + " is not online");
+        return refuse(
+            r.rid, m.cseq, ErrorCode::unknown_peer,
+            name_refusal(m.peer) ? std::string("no such user") : m.peer + " is not online");
     if (invited->ignored.contains(r.client->name))
         return refuse(r.rid, m.cseq, ErrorCode::unknown_peer,
                       invited->name + " does not take invitations from you");
@@ -514,7 +514,7 @@ void Broker::on_ignore(Request& r) {
         ignored.erase(m.name);
         return;
     }
-    if (NameRegistry::invalid_reason(m.name))
+    if (name_refusal(m.name))
         return refuse(r.rid, m.cseq, ErrorCode::bad_name, "no such name to ignore");
     if (ignored.size() >= limits::max_ignored && !ignored.contains(m.name))
         return refuse(r.rid, m.cseq, ErrorCode::bad_message,

@@ -1,10 +1,10 @@
 // name_registry: the unique names of the online users. A name taken twice is
-// suffixed (anna, anna_2, anna_3...); a name that breaks the rules is refused.
+// suffixed (anna, anna_2, anna_3...), and the suffixed name keeps the rules
+// (patterns/name_rules).
 #pragma once
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,10 +13,6 @@ namespace zchat::broker {
 
 class NameRegistry {
   public:
-    // Why NAME may not be used (nullopt if it may): 1..32 bytes of UTF-8, no
-    // whitespace or control characters, not starting with '\'.
-    static std::optional<std::string> invalid_reason(std::string_view name);
-
     // Names held elsewhere (by another key, in the name store) are skipped too.
     using Reserved = std::function<bool(const std::string& name)>;
 

@@ -4,14 +4,14 @@
 #include <algorithm>
 #include <functional>
 
-#include "broker/name_registry.hpp"
 #include "patterns/limits.hpp"
+#include "patterns/name_rules.hpp"
 
 namespace zchat::broker {
 
 std::optional<std::string> RoomTable::invalid_reason(std::string_view room) {
     if (room.empty() || room.front() != '#') return "a room's name starts with '#', as #rust";
-    if (auto why = NameRegistry::invalid_reason(room.substr(1))) return "after its '#', " + *why;
+    if (auto why = name_refusal(room.substr(1))) return "after its '#', " + *why;
     return std::nullopt;
 }
 

@@ -119,8 +119,8 @@ void BrokerLink::tick() {
         room_ticket_.tick(port, now);
     }
     if (!up()) return;
-    // Typed lines first: IGNOREs told again after a rejoin (up to
-    // max_ignored) take only what the lines leave of the pace.
+    // Typed lines first: IGNOREs (up to max_ignored after a rejoin) take
+    // what the lines leave of the pace.
     flush_outbox();
     flush_ignores();
 }
@@ -180,7 +180,8 @@ void BrokerLink::go_live() {
     if (resumed)
         if (const auto missed = sequence_.beat(j.epoch, j.last_seq)) events_.gap(missed);
     if (!first) rejoin_rooms();
-    // A restarted broker, or one that dropped our registration, knows none.
+    // Told again at every join: a restarted broker, or one that dropped our
+    // registration, knows none of them, and one that kept it takes them as before.
     for (const auto& name : ignored_) ignores_due_[name] = true;
     flush_outbox();
     flush_ignores();
@@ -536,13 +537,16 @@ void BrokerLink::ignore(const std::string& name, bool on) {
     flush_ignores();
 }
 
-// Up to max_ignored of them after a rejoin: paced, so that they cost no
-// refusals, and share the pace with lobby text.
+// Paced with lobby text, so that even max_ignored of them after a rejoin
+// cost no refusal; and the names no longer ignored first, so that a name
+// taking the place of another never finds the broker's list full.
 void BrokerLink::flush_ignores() {
     while (up() && !ignores_due_.empty() && outbox_.spend(now_())) {
-        const auto& [name, on] = *ignores_due_.begin();
-        if (!send(protocol::Ignore{next_cseq_++, name, on})) return;
-        ignores_due_.erase(ignores_due_.begin());
+        auto next = std::find_if(ignores_due_.begin(), ignores_due_.end(),
+                                 [](const auto& due) { return !due.second; });
+        if (next == ignores_due_.end()) next = ignores_due_.begin();
+        if (!send(protocol::Ignore{next_cseq_++, next->first, next->second})) return;
+        ignores_due_.erase(next);
     }
 }
 

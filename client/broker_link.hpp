@@ -136,6 +136,7 @@ class BrokerLink {
     // Asks the broker to relay no invitations from NAME (ON), or to relay them
     // again. The link keeps the names, and tells every broker it joins.
     void ignore(const std::string& name, bool on);
+    const std::set<std::string>& ignored() const { return ignored_; }
     const std::set<std::string>& rooms() const { return rooms_; }
 
     // Says BYE and lets queued lobby text drain for up to `linger`.

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "patterns/log.hpp"
+#include "patterns/name_rules.hpp"
 #include "patterns/utf8.hpp"
 #include "patterns/wall_clock.hpp"
 
@@ -72,7 +73,7 @@ LinkEvents ChatClient::link_events() {
     e.joined = [this](bool first) { on_joined(first); };
     e.lobby_text = [this](const protocol::LobbyText& t) {
         known_names_.seen(t.from);
-        if (ignored_.contains(t.from)) return;
+        if (link_.ignored().contains(t.from)) return;
         arrived(0, Display::mentions(t.text, link_.name()));
         show(display_.lobby(t.from, t.text, t.ts_us));
     };
@@ -222,7 +223,7 @@ void ChatClient::on_room_joined(const protocol::RoomJoined& j) {
 
 void ChatClient::on_room_text(const protocol::RoomText& t, bool history) {
     known_names_.seen(t.from);
-    if (ignored_.contains(t.from)) return;
+    if (link_.ignored().contains(t.from)) return;
     if (history) return show(display_.room_history(t.room, t.from, t.text, t.ts_us));
     arrived(room_number(t.room), Display::mentions(t.text, link_.name()));
     show(display_.room(t.room, t.from, t.text, t.ts_us));
@@ -293,7 +294,7 @@ SessionEvents ChatClient::session_events() {
         update_prompt();
     };
     e.note = [this](const PrivateSession& s, const std::string& text, std::uint64_t ts_us) {
-        if (ignored_.contains(s.peer)) return;
+        if (link_.ignored().contains(s.peer)) return;
         arrived(s.number, true);
         show(display_.peer(s.number, s.marker(), s.peer, text, ts_us));
     };
@@ -525,14 +526,16 @@ void ChatClient::me(const std::string& action) {
 }
 
 void ChatClient::ignore(const std::string& name) {
+    const auto& ignored = link_.ignored();
     if (name.empty()) {
-        std::string line = "ignored (" + std::to_string(ignored_.size()) + "):";
-        for (const auto& n : ignored_) line += " " + n;
+        std::string line = "ignored (" + std::to_string(ignored.size()) + "):";
+        for (const auto& n : ignored) line += " " + n;
         return show(display_.system(line));
     }
-    if (ignored_.size() >= limits::max_ignored)
+    if (const auto why = name_refusal(name))
+        return show(display_.error("no one is called that: " + *why));
+    if (ignored.size() >= limits::max_ignored)
         return show(display_.error("you ignore enough users already"));
-    ignored_.insert(name);
     sessions_.ignore(name, true);
     link_.ignore(name, true);
     show(display_.system("ignoring " + name + ": no lines, no invitations (\\unignore " + name +
@@ -540,7 +543,7 @@ void ChatClient::ignore(const std::string& name) {
 }
 
 void ChatClient::unignore(const std::string& name) {
-    if (!ignored_.erase(name)) return show(display_.error("you do not ignore " + name));
+    if (!link_.ignored().contains(name)) return show(display_.error("you do not ignore " + name));
     sessions_.ignore(name, false);
     link_.ignore(name, false);
     show(display_.system("no longer ignoring " + name));

@@ -134,8 +134,7 @@ class ChatClient {
     int active_ = 0;                     // the session a plain line goes to; 0 is the lobby
     std::map<std::string, int> rooms_;   // rooms the user is in, with their session numbers
     std::map<int, std::size_t> unread_;  // lines that arrived in a session while not active
-    std::map<std::uint64_t, std::string> who_asks_;  // WHO cseq -> room
-    std::set<std::string> ignored_;  // users whose lines and invitations are not shown
+    std::map<std::uint64_t, std::string> who_asks_;     // WHO cseq -> room
     RecentNames known_names_{limits::max_known_names};  // for completion: users seen lately
     RecentNames known_rooms_{limits::max_known_names};  // for completion: rooms seen lately
     Completion completion_;
@@ -148,8 +147,8 @@ class ChatClient {
     bool finishing_ = false;  // input ended: waiting for the lobby to publish it all
     std::size_t last_pending_ = 0;
     Clock::time_point last_progress_;
-    bool input_paused_ = false;  // too much queued: stdin is read again once it drains
-    Clock::time_point last_bell_{};
+    bool input_paused_ = false;      // too much queued: stdin is read again once it drains
+    Clock::time_point last_bell_{};  // the bell rings at most once a bell_interval
     int exit_code_ = 0;
     PauseDetector pause_;
 };

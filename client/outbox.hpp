@@ -3,8 +3,7 @@
 // still arrive bunched), then counted as unconfirmed until the lobby publishes
 // them back, so that the end of piped input waits for the lobby, not just for
 // the socket. Recently sent lines are kept to name one the broker refuses.
-// Requests that are not text (IGNOREs told again) take their share of the
-// same pace.
+// Requests that are not text (IGNORE) take their share of the same pace.
 #pragma once
 
 #include <cstdint>

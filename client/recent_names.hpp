@@ -15,6 +15,9 @@ namespace zchat::client {
 class RecentNames {
   public:
     explicit RecentNames(std::size_t capacity) : capacity_(capacity) {}
+    // The index points into the list: a copy's would point into the original's.
+    RecentNames(const RecentNames&) = delete;
+    RecentNames& operator=(const RecentNames&) = delete;
 
     // NAME was seen now.
     void seen(const std::string& name);

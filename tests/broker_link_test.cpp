@@ -255,13 +255,20 @@ TEST_F(BrokerLinkTest, IgnoredNamesAreToldToARestartedBroker) {
     ASSERT_TRUE(rejoin(*anna));
     ASSERT_TRUE(anna->users());  // answered after the IGNOREs sent before it
     ASSERT_TRUE(run_until(*anna, [&] { return has(seen_.events, "users"); }));
+    const std::string endpoint = "tcp://127.0.0.1:45678", token(32, 'a');
     for (const auto& name : {pest, other}) {
         test::ProtocolPeer peer(ctx_, rendezvous_);
         ASSERT_TRUE(peer.join(name));
-        const auto cseq =
-            peer.fork(restarted_name_, "tcp://127.0.0.1:45678", "0123456789abcdef0123456789abcdef");
-        EXPECT_TRUE(peer.expect_error(protocol::ErrorCode::unknown_peer, cseq)) << name;
+        const auto e = peer.expect_error(protocol::ErrorCode::unknown_peer,
+                                         peer.fork(restarted_name_, endpoint, token));
+        ASSERT_TRUE(e) << name;
+        EXPECT_NE(e->reason.find("does not take invitations from you"), std::string::npos)
+            << name << ": " << e->reason;
     }
+    test::ProtocolPeer friendly(ctx_, rendezvous_);  // ignored by no one
+    ASSERT_TRUE(friendly.join(restarted_name_ + "f"));
+    friendly.fork(restarted_name_, endpoint, token);
+    EXPECT_TRUE(friendly.expect<protocol::ForkOk>());
 }
 
 TEST_F(BrokerLinkTest, ARenameOnRejoinNamesTheNameJustAskedFor) {

@@ -39,7 +39,7 @@ TEST(Outbox, PacesUnderTheBrokersBucketLessTheHello) {
     for (std::size_t i = 0; i < sent.cseqs.size(); ++i) EXPECT_EQ(sent.cseqs[i], i + 1);
 }
 
-// Other requests (IGNOREs told again) take from the same pace as lines.
+// Other requests (IGNORE) take from the same pace as lines.
 TEST(Outbox, RequestsThatAreNotTextShareThePace) {
     Outbox box(t0);
     box.pace(100, 500, t0);

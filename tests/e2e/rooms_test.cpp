@@ -79,6 +79,8 @@ TEST_F(ChatTest, MeMentionsAndIgnore) {
     anna.write_line("can you hear me");
     anna.write_line("\\fork bobby");
     EXPECT_TRUE(anna.expect("bobby does not take invitations from you")) << anna.out();
+    bobby.write_line("\\ignore #den");  // a room's name, no one's
+    EXPECT_TRUE(bobby.expect("no one is called that"));
     bobby.write_line("\\ignore");
     EXPECT_TRUE(bobby.expect("ignored (1): anna"));
     bobby.write_line("\\unignore anna");

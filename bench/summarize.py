@@ -168,19 +168,19 @@ def targets(groups):
             ratio(side(c4, "broker"), side(c4, "baseline"), "deliveries_per_s"), ">=", 0.8, "0.8")
     r1, r2 = find("W1", variant="room"), find("W2", variant="room")
     l1, l2 = find("W1", variant="lobby-busy"), find("W2", variant="lobby-busy")
+    s1, s2 = find("W1", variant="room-side"), find("W2", variant="room-side")
+    in_rooms = side(r1, "broker") + side(r2, "broker") + side(s1, "broker") + side(s2, "broker")
     verdict("Wr W1 in a room: deliveries ratio to the lobby's under the same busy rooms",
             ratio(side(r1, "broker"), side(l1, "broker"), "deliveries_per_s"), ">=", 0.9, "0.9")
     verdict("Wr W2 in a room: p99 ratio to the lobby's under the same busy rooms",
             ratio(side(r2, "broker"), side(l2, "broker"), "p99_ms"), "<=", 1.1, "1.1")
     verdict("Wr deliveries to non-members (errors)",
-            max([r.get("errors", 0) for r in side(r1, "broker") + side(r2, "broker")], default=None),
-            "==", 0, "0")
-    verdict("Wr lost", worst_lost(side(r1, "broker") + side(r2, "broker")), "==", 0, "0")
+            max([r.get("errors", 0) for r in in_rooms], default=None), "==", 0, "0")
+    verdict("Wr lost", worst_lost(in_rooms), "==", 0, "0")
     # The verdicts' ratios, taken apart: the room against the lobby with the
     # busy rooms on a second broker for both (what being a room costs), and
     # the room with its busy neighbours in its own broker against on a second
     # one (what they cost it).
-    s1, s2 = find("W1", variant="room-side"), find("W2", variant="room-side")
     figure("Wr W1 deliveries ratio, room to lobby, the busy rooms on a second broker for both",
            ratio(side(s1, "broker"), side(l1, "broker"), "deliveries_per_s"))
     figure("Wr W1 deliveries ratio, room with the busy rooms in its broker to on a second one",

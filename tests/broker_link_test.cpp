@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -67,14 +68,36 @@ class BrokerLinkTest : public ::testing::Test {
     void SetUp() override {
         saved_ = log::level();
         log::set_level(log::Level::off);
-        // Two free ports, then the broker bound on them for good.
+        const auto [rendezvous, lobby] = own_ports();
+        rendezvous_ = rendezvous;
+        lobby_ = lobby;
+    }
+    // Two ports of this process's own, for the broker and the one that takes
+    // its place. Ports handed out for "any port" (and to outgoing connections)
+    // come from the kernel's ephemeral range (32768 and up here): once the first
+    // broker went, another test could be given its ports, and this test's
+    // link would register with that test's broker. Below the range, picked by
+    // process id, no other test is given them.
+    static std::pair<std::string, std::string> own_ports() {
+        int first_ephemeral = 32768;
+        std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> first_ephemeral;
+        const int pairs = std::max(1, (first_ephemeral - 10000) / 2);
         zmq::context_t probe;
-        auto a = make_network_socket(probe, zmq::socket_type::router);
-        auto b = make_network_socket(probe, zmq::socket_type::router);
-        a.bind("tcp://127.0.0.1:*");
-        b.bind("tcp://127.0.0.1:*");
-        rendezvous_ = bound_endpoint(a);
-        lobby_ = bound_endpoint(b);
+        for (int i = 0; i < 100; ++i) {
+            const int base = 10000 + 2 * static_cast<int>((::getpid() + i) % pairs);
+            const std::string a = "tcp://127.0.0.1:" + std::to_string(base);
+            const std::string b = "tcp://127.0.0.1:" + std::to_string(base + 1);
+            try {
+                auto sa = make_network_socket(probe, zmq::socket_type::router);
+                auto sb = make_network_socket(probe, zmq::socket_type::router);
+                sa.bind(a);
+                sb.bind(b);
+                return {a, b};
+            } catch (const zmq::error_t&) {
+                continue;  // taken by something else on this machine
+            }
+        }
+        throw std::runtime_error("no two free ports below the ephemeral range");
     }
     void TearDown() override { log::set_level(saved_); }
 
@@ -131,14 +154,20 @@ class BrokerLinkTest : public ::testing::Test {
         return std::find(shown.begin(), shown.end(), line) != shown.end();
     }
     // Until the link is joined: while it waits for the broker it runs in real
-    // time (sockets are real), while it waits to retry the fake clock moves.
+    // time (sockets are real), while it waits to retry the fake clock moves,
+    // and while it asks for its ticket both do.
     bool rejoin(BrokerLink& l, test::ProtocolPeer* other = nullptr) {
         const auto deadline = std::chrono::steady_clock::now() + 5s;
         while (l.state() != State::joined && std::chrono::steady_clock::now() < deadline) {
-            if (l.state() == State::lost || l.state() == State::retrying)
+            if (l.state() == State::lost || l.state() == State::retrying) {
                 advance(l, 50ms);
-            else
+            } else {
                 run_until(l, State::joined, 20ms);
+                // A ticket the broker skipped (something was pending behind
+                // it) is asked for again as time passes: let it pass.
+                if (l.state() == State::resubscribing || l.state() == State::subscribing)
+                    now_ += 20ms;
+            }
             if (other) other->keep_alive();
         }
         return l.state() == State::joined;
@@ -183,9 +212,8 @@ class BrokerLinkTest : public ::testing::Test {
 
     zmq::context_t ctx_;
     EventLoop loop_;
-    // A restarted broker comes back on ports that were free for a moment: a
-    // client of another test that happened to get them may register there.
-    // Under a name no other test uses, its registrations cannot be ours.
+    // Under a name no other test uses, in case a client of a test that ran
+    // earlier on these ports is still trying them.
     const std::string restarted_name_ = "restart" + std::to_string(::getpid());
     Clock::time_point now_ = Clock::now();
     std::string rendezvous_, lobby_;

@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <thread>
 
 #include "broker/broker.hpp"
 #include "patterns/limits.hpp"
 #include "patterns/log.hpp"
+#include "tests/own_ports.hpp"
 #include "tests/protocol_peer.hpp"
 
 namespace zchat::client {
@@ -68,36 +68,9 @@ class BrokerLinkTest : public ::testing::Test {
     void SetUp() override {
         saved_ = log::level();
         log::set_level(log::Level::off);
-        const auto [rendezvous, lobby] = own_ports();
+        const auto [rendezvous, lobby] = test::own_ports();  // a restart comes back there
         rendezvous_ = rendezvous;
         lobby_ = lobby;
-    }
-    // Two ports of this process's own, for the broker and the one that takes
-    // its place. Ports handed out for "any port" (and to outgoing connections)
-    // come from the kernel's ephemeral range (32768 and up here): once the first
-    // broker went, another test could be given its ports, and this test's
-    // link would register with that test's broker. Below the range, picked by
-    // process id, no other test is given them.
-    static std::pair<std::string, std::string> own_ports() {
-        int first_ephemeral = 32768;
-        std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> first_ephemeral;
-        const int pairs = std::max(1, (first_ephemeral - 10000) / 2);
-        zmq::context_t probe;
-        for (int i = 0; i < 100; ++i) {
-            const int base = 10000 + 2 * static_cast<int>((::getpid() + i) % pairs);
-            const std::string a = "tcp://127.0.0.1:" + std::to_string(base);
-            const std::string b = "tcp://127.0.0.1:" + std::to_string(base + 1);
-            try {
-                auto sa = make_network_socket(probe, zmq::socket_type::router);
-                auto sb = make_network_socket(probe, zmq::socket_type::router);
-                sa.bind(a);
-                sb.bind(b);
-                return {a, b};
-            } catch (const zmq::error_t&) {
-                continue;  // taken by something else on this machine
-            }
-        }
-        throw std::runtime_error("no two free ports below the ephemeral range");
     }
     void TearDown() override { log::set_level(saved_); }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "child_process.hpp"
+#include "tests/own_ports.hpp"
 
 namespace zchat::e2e {
 
@@ -15,6 +16,13 @@ class ChatTest : public ::testing::Test {
   protected:
     void SetUp() override { broker_ = std::make_unique<BrokerProcess>(broker_flags()); }
     virtual std::vector<std::string> broker_flags() { return {"--history", "0"}; }
+    // For a test that restarts the broker: one on ports no other test is
+    // given meanwhile (tests/own_ports.hpp), in place of SetUp's.
+    void start_on_own_ports() {
+        const auto [rendezvous, lobby] = test::own_ports();
+        broker_.reset();
+        broker_ = std::make_unique<BrokerProcess>(broker_flags(), rendezvous, lobby);
+    }
 
     // Starts NAME and waits until it is in the lobby (its own join notice seen).
     ChildProcess& join(const std::string& name, std::vector<std::string> extra = {}) {

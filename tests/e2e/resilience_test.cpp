@@ -11,6 +11,7 @@ namespace zchat::e2e {
 namespace {
 
 TEST_F(ChatTest, EveryoneRejoinsARestartedBrokerByThemselves) {
+    start_on_own_ports();
     auto& anna = join("anna");
     auto& bobby = join("bobby");
     auto& carmen = join("carmen");

@@ -133,6 +133,7 @@ TEST_F(ChatTest, TheConfigFileSetsTheDefaults) {
 }
 
 TEST_F(ChatTest, RoomsComeBackAfterABrokerRestart) {
+    start_on_own_ports();
     auto& anna = join("anna");
     auto& bobby = join("bobby");
     for (auto* p : {&anna, &bobby}) {

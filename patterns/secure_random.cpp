@@ -1,6 +1,7 @@
 // secure_random: getrandom(2), retried until every byte is filled.
 #include "secure_random.hpp"
 
+#include <sodium.h>
 #include <sys/random.h>
 
 #include <cerrno>
@@ -27,31 +28,18 @@ std::vector<unsigned char> random_bytes(std::size_t bits) {
 
 std::string random_hex(std::size_t bits) {
     const auto bytes = random_bytes(bits);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const unsigned char b : bytes) {
-        out += hex[b >> 4];
-        out += hex[b & 0x0F];
-    }
+    std::string out(bytes.size() * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
+    out.pop_back();  // the terminating NUL
     return out;
 }
 
 std::string random_base64url(std::size_t bits) {
     const auto bytes = random_bytes(bits);
-    std::string out;
-    out.reserve((bytes.size() * 8 + 5) / 6);
-    unsigned int pending = 0;  // its low PENDING_BITS bits are not written yet
-    int pending_bits = 0;
-    for (const unsigned char b : bytes) {
-        pending = ((pending << 8) | b) & 0x3FFF;
-        pending_bits += 8;
-        while (pending_bits >= 6) {
-            pending_bits -= 6;
-            out += base64url_alphabet[(pending >> pending_bits) & 0x3F];
-        }
-    }
-    if (pending_bits > 0) out += base64url_alphabet[(pending << (6 - pending_bits)) & 0x3F];
+    constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+    sodium_bin2base64(out.data(), out.size(), bytes.data(), bytes.size(), variant);
+    out.resize(out.size() - 1);  // the terminating NUL
     return out;
 }
 
